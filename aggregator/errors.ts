@@ -1,0 +1,68 @@
+/**
+ * One error hierarchy for the whole project. Every error carries a short
+ * message for humans, a stable machine `code`, optional `details` and the
+ * underlying `cause`. The edges (CLI, HTTP) map these to exit codes and
+ * status codes; nothing below them knows about either.
+ */
+export interface XmarginErrorOptions {
+  code: string
+  details?: string
+  cause?: unknown
+}
+
+export class XmarginError extends Error {
+  override name = 'XmarginError'
+  readonly code: string
+  readonly shortMessage: string
+  readonly details: string | undefined
+
+  constructor(shortMessage: string, options: XmarginErrorOptions) {
+    const message = options.details
+      ? `${shortMessage}\n\nDetails: ${options.details}`
+      : shortMessage
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = options.code
+    this.shortMessage = shortMessage
+    this.details = options.details
+  }
+}
+
+/** The rule an input broke; stable strings that API clients may switch on. */
+export type InputRule =
+  | 'wrong_type'
+  | 'not_finite'
+  | 'out_of_range'
+  | 'missing_field'
+  | 'unknown_field'
+  | 'unknown_reference'
+  | 'exactly_one'
+  | 'missing_risk_params'
+  | 'expired'
+  | 'invalid_json'
+  | 'invalid_argument'
+
+/** Bad input: names the field (a dotted path) and the rule it broke. */
+export class InputError extends XmarginError {
+  override name = 'InputError'
+  readonly field: string
+  readonly rule: InputRule
+
+  constructor(field: string, rule: InputRule, shortMessage: string, cause?: unknown) {
+    super(shortMessage, { code: rule, cause })
+    this.field = field
+    this.rule = rule
+  }
+}
+
+/** A computation produced a figure that is not a finite number. */
+export class ComputationError extends XmarginError {
+  override name = 'ComputationError'
+  constructor(shortMessage: string, details?: string) {
+    super(
+      shortMessage,
+      details === undefined
+        ? { code: 'computation_failed' }
+        : { code: 'computation_failed', details },
+    )
+  }
+}

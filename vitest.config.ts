@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: [
+      'aggregator/**/*.test.ts',
+      'relayer/**/*.test.ts',
+      'circuits/**/*.test.ts',
+      'contracts/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
+    testTimeout: 30_000,
+    pool: 'forks',
+  },
+})
