@@ -1,0 +1,43 @@
+/**
+ * The HTTP edge of the error hierarchy: every failure leaves as
+ * `{ error: { code, message, field } }` with a status that says whose fault it was.
+ */
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { ComputationError, InputError, XmarginError } from '../errors.ts'
+
+export interface ApiErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly field: string | null }
+}
+
+export function errorBody(
+  code: string,
+  message: string,
+  field: string | null = null,
+): ApiErrorBody {
+  return { error: { code, message, field } }
+}
+
+function statusOf(err: XmarginError): ContentfulStatusCode {
+  if (err instanceof InputError) return 400
+  if (err instanceof ComputationError) return 422
+  return 500
+}
+
+/** hono `onError` handler: maps our errors and HTTPExceptions, hides anything else. */
+export function toErrorResponse(
+  err: Error,
+  c: Context,
+  onUnexpected: (err: Error) => void,
+): Response {
+  if (err instanceof XmarginError) {
+    const field = err instanceof InputError ? err.field : null
+    return c.json(errorBody(err.code, err.shortMessage, field), statusOf(err))
+  }
+  if (err instanceof HTTPException) {
+    return c.json(errorBody('http_error', err.message || 'request failed'), err.status)
+  }
+  onUnexpected(err)
+  return c.json(errorBody('internal', 'internal error'), 500)
+}

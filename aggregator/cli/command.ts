@@ -1,0 +1,63 @@
+/** What every CLI command is: a name, its help text and a run function returning the exit code. */
+import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { InputError } from '../errors.ts'
+
+export interface CliIo {
+  readonly out: (text: string) => void
+  readonly err: (text: string) => void
+}
+
+export interface Command {
+  readonly name: string
+  readonly summary: string
+  /** Full --help text. */
+  readonly help: string
+  run(argv: readonly string[], io: CliIo): Promise<number>
+}
+
+export const EXIT_OK = 0
+export const EXIT_FAILURE = 1
+export const EXIT_BAD_INPUT = 2
+
+type Options = NonNullable<ParseArgsConfig['options']>
+
+/** util.parseArgs in strict mode, with its errors turned into InputError naming the flag. */
+export function parseFlags<O extends Options>(argv: readonly string[], options: O) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: true,
+    })
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message.split('\n')[0]! : String(cause)
+    throw new InputError('argv', 'invalid_argument', message, cause)
+  }
+}
+
+/** A required string flag. */
+export function requireFlag(value: string | boolean | undefined, flag: string): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new InputError(`--${flag}`, 'missing_field', `--${flag} is required`)
+  }
+  return value
+}
+
+/** A TCP port flag: a whole number in [0, 65535]. */
+export function portFlag(
+  value: string | boolean | undefined,
+  flag: string,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback
+  const port = Number(value)
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || port > 65535) {
+    throw new InputError(
+      `--${flag}`,
+      'out_of_range',
+      `--${flag} must be a port number in [0, 65535], got ${String(value)}`,
+    )
+  }
+  return port
+}

@@ -1,0 +1,51 @@
+import { runRiskBench } from '../../bench/risk-bench.ts'
+import { BENCH_SHAPE } from '../../bench/synthetic-book.ts'
+import { InputError } from '../../errors.ts'
+import { type Command, EXIT_OK, parseFlags } from '../command.ts'
+
+const TARGETS = `Targets: accountsPerSecond >= 1,000,000; tickMs <= 20; maxRelativeDifference <= 1e-9.`
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'run a benchmark (risk)',
+  help: `Usage: xmargin bench risk [--accounts N] [--json]
+
+risk: ${BENCH_SHAPE.accounts.toLocaleString('en-US')} synthetic accounts, each with ${BENCH_SHAPE.positionsPerAccount} positions over ${BENCH_SHAPE.underlyingsPerAccount} underlyings
+drawn from ${BENCH_SHAPE.instruments} instruments (half options) and ${BENCH_SHAPE.collateralPerAccount} collateral holdings. Reports
+the batch engine's full pass, a one-underlying tick, the reference engine's
+pass over the same book, peak RSS and the largest difference between them.
+${TARGETS}
+
+  --accounts N  book size (default ${BENCH_SHAPE.accounts})
+  --json        print one JSON object`,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(argv, {
+      accounts: { type: 'string' },
+      json: { type: 'boolean' },
+    })
+    if (positionals[0] !== 'risk') {
+      throw new InputError(
+        'benchmark',
+        'invalid_argument',
+        `unknown benchmark ${JSON.stringify(positionals[0] ?? '')}; try 'risk'`,
+      )
+    }
+    const accounts = values.accounts === undefined ? BENCH_SHAPE.accounts : Number(values.accounts)
+    if (!Number.isSafeInteger(accounts) || accounts < 1) {
+      throw new InputError(
+        '--accounts',
+        'out_of_range',
+        `--accounts must be a whole number >= 1, got ${values.accounts}`,
+      )
+    }
+    const result = runRiskBench({ ...BENCH_SHAPE, accounts })
+    if (values.json) io.out(`${JSON.stringify(result)}\n`)
+    else
+      io.out(
+        `${Object.entries(result)
+          .map(([k, v]) => `${k.padEnd(22)} ${v}`)
+          .join('\n')}\n${TARGETS}\n`,
+      )
+    return EXIT_OK
+  },
+}
