@@ -9,7 +9,8 @@ export default defineConfig({
       'contracts/**/*.test.ts',
       'test/**/*.test.ts',
     ],
-    testTimeout: 30_000,
+    setupFiles: ['test/setup.ts'],
+    testTimeout: 90_000,
     pool: 'forks',
   },
 })

@@ -26,26 +26,29 @@ function maxWithdrawal(inputs: MarginInputs, figures: MarginFigures, index: numb
   const { amount, asset: name } = inputs.portfolio.collateral[index]!
   const headroom = figures.equity - figures.initialMargin
   if (!(headroom >= 0) || amount === 0) return 0
-  const asset = inputs.market.assets.get(name)!
-  if (asset.kind === 'fixed') {
-    const perUnit = asset.price * (1 - asset.haircut)
-    return headroom >= amount * perUnit ? amount : floorToResolution(headroom / perUnit)
-  }
   const allowed = (w: number): boolean => {
     const f = computeMargin(withHoldingAmount(inputs, index, amount - w))
     return f.equity >= f.initialMargin
   }
+  const asset = inputs.market.assets.get(name)!
+  if (asset.kind === 'fixed') {
+    const perUnit = asset.price * (1 - asset.haircut)
+    return confirmed(
+      allowed,
+      headroom >= amount * perUnit ? amount : floorToResolution(headroom / perUnit),
+    )
+  }
   let ok = 0
   for (let step = 1; step <= GRID_STEPS; step++) {
     const w = step === GRID_STEPS ? amount : (amount * step) / GRID_STEPS
-    if (!allowed(w)) return refine(allowed, ok, w)
+    if (!allowed(w)) return confirmed(allowed, floorToResolution(bisect(allowed, ok, w)))
     ok = w
   }
   return amount
 }
 
-/** Bisect between an allowed and a refused amount, then round down to the resolution. */
-function refine(allowed: (w: number) => boolean, ok: number, refused: number): number {
+/** The last allowed amount between an allowed and a refused one, to a quarter of the resolution. */
+function bisect(allowed: (w: number) => boolean, ok: number, refused: number): number {
   let a = ok
   let b = refused
   while (b - a > RESOLUTION / 4) {
@@ -53,8 +56,17 @@ function refine(allowed: (w: number) => boolean, ok: number, refused: number): n
     if (allowed(mid)) a = mid
     else b = mid
   }
-  const rounded = floorToResolution(a)
-  return allowed(rounded) ? rounded : Math.max(0, rounded - RESOLUTION)
+  return a
+}
+
+/**
+ * The engine itself has the last word: a closed form or a rounded bisection
+ * can be an ulp optimistic, so step down until the withdrawal really passes.
+ */
+function confirmed(allowed: (w: number) => boolean, candidate: number): number {
+  let w = candidate
+  while (w > 0 && !allowed(w)) w = floorToResolution(w - RESOLUTION)
+  return w
 }
 
 function floorToResolution(x: number): number {

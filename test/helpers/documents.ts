@@ -62,3 +62,11 @@ export function handDocuments(
 }
 
 export const clone = <T>(x: T): T => structuredClone(x)
+
+/** JSON text as a client would send it: non-finite numbers become 1e999, which JSON.parse reads as Infinity. */
+export function jsonText(value: unknown): string {
+  const marker = '__xmargin_nonfinite__'
+  return JSON.stringify(value, (_, v) =>
+    typeof v === 'number' && !Number.isFinite(v) ? marker : v,
+  ).replaceAll(`"${marker}"`, '1e999')
+}

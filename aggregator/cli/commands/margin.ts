@@ -25,9 +25,14 @@ Exit status: 0 ok, 2 bad input (one line on stderr naming the field).`,
       portfolio: { type: 'string' },
       json: { type: 'boolean' },
     })
-    const market = await readJsonFile(requireFlag(values.market, 'market'), 'market')
-    const params = await readJsonFile(requireFlag(values.params, 'params'), 'params')
-    const portfolio = await readJsonFile(requireFlag(values.portfolio, 'portfolio'), 'portfolio')
+    const paths = {
+      market: requireFlag(values.market, 'market'),
+      params: requireFlag(values.params, 'params'),
+      portfolio: requireFlag(values.portfolio, 'portfolio'),
+    }
+    const market = await readJsonFile(paths.market, 'market')
+    const params = await readJsonFile(paths.params, 'params')
+    const portfolio = await readJsonFile(paths.portfolio, 'portfolio')
     const report = marginReport(market, params, portfolio)
     io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatMarginReport(report))
     return EXIT_OK

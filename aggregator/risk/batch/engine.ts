@@ -12,6 +12,7 @@
  * Figures agree with the reference engine (../reference.ts) up to float
  * summation order; the conformance tests and the benchmark check it.
  */
+import { InputError } from '../../errors.ts'
 import { netPositions } from '../netting.ts'
 import { SCENARIO_COUNT, scenarioDirection, scenarioWeights } from '../scenarios.ts'
 import type {
@@ -182,7 +183,11 @@ export class BatchEngine {
   updateUnderlying(name: string, quote: UnderlyingQuote): number {
     const u = this.#names.indexOf(name)
     if (u < 0 || !this.params.underlyings.has(name))
-      throw new RangeError(`unknown underlying ${name}`)
+      throw new InputError(
+        'underlying',
+        'unknown_reference',
+        `unknown underlying ${name}: not in the book's market and parameters`,
+      )
     const underlyings = new Map(this.#market.underlyings)
     underlyings.set(name, quote)
     this.#market = { ...this.#market, underlyings }
