@@ -10,6 +10,7 @@ export default defineConfig({
       'test/**/*.test.ts',
     ],
     setupFiles: ['test/setup.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 90_000,
     pool: 'forks',
   },
