@@ -1,6 +1,11 @@
 /**
  * The reference XM-1 engine: one account at a time, written to be read
  * beside the spec. The batch engine (./batch) must agree with it.
+ *
+ * An account is split by underlying: each underlying's exposure (value,
+ * summed risk array, short option minimum) depends only on that
+ * underlying's quote, and combineExposures() turns them into the figures.
+ * Liquidation-price search uses the split to re-price one underlying only.
  */
 import { ComputationError } from '../errors.ts'
 import { type NettedPosition, netPositions } from './netting.ts'
@@ -22,6 +27,16 @@ import type {
 } from './types.ts'
 import { optionValue, yearsToExpiry } from './valuation.ts'
 
+/** What one underlying contributes to an account. */
+export interface UnderlyingExposure {
+  /** Value of the positions and tracking collateral on it (spec section 3). */
+  readonly value: number
+  /** Their summed risk array: profit in each scenario (spec section 4). */
+  readonly profits: Float64Array
+  /** |quantity| * rate * S over its short options (spec section 6). */
+  readonly shortOptionMinimum: number
+}
+
 /** Spec section 6: the status for an equity and its requirements. */
 export function marginStatus(equity: number, maintenance: number, initial: number): Status {
   if (equity < 0) return 'bankrupt'
@@ -30,75 +45,107 @@ export function marginStatus(equity: number, maintenance: number, initial: numbe
   return 'healthy'
 }
 
-/** Spec section 3: cash + collateral + linear PnL + option values. */
-export function accountEquity(
+/** XM-1 for one account: exactly the figures of spec section 7. */
+export function computeMargin(inputs: MarginInputs): MarginFigures {
+  const netted = netPositions(inputs.portfolio.positions)
+  const exposures = new Map(
+    underlyingsHeld(inputs, netted).map((u) => [u, underlyingExposure(inputs, netted, u)]),
+  )
+  return combineExposures(inputs, exposures)
+}
+
+/** Every underlying the account holds a position or a tracking collateral asset in, sorted. */
+export function underlyingsHeld(
   { market, portfolio }: MarginInputs,
   netted: readonly NettedPosition[],
-): number {
+): string[] {
+  const held = new Set(netted.map((p) => p.instrument.underlying))
+  for (const c of portfolio.collateral) {
+    const asset = market.assets.get(c.asset)!
+    if (asset.kind === 'underlying') held.add(asset.underlying)
+  }
+  return [...held].sort()
+}
+
+export function underlyingExposure(
+  { market, params, portfolio }: MarginInputs,
+  netted: readonly NettedPosition[],
+  u: string,
+): UnderlyingExposure {
+  const quote = market.underlyings.get(u)!
+  const up = params.underlyings.get(u)!
+  const profits = new Float64Array(SCENARIO_COUNT)
+  const add = (quantity: number, entries: Float64Array): void => {
+    for (let k = 0; k < SCENARIO_COUNT; k++) profits[k]! += quantity * entries[k]!
+  }
+  let value = 0
+  let shortOptionMinimum = 0
+  for (const { instrument: i, quantity, basis } of netted) {
+    if (i.underlying !== u) continue
+    if (i.kind === 'option') {
+      const tau = yearsToExpiry(i.expiry, market.timestamp)
+      value += quantity * optionValue(i.type, quote.price, i.strike, quote.vol, tau)
+      add(quantity, instrumentRiskArray(i, quote, up, params, tau))
+      // Netted across chains first, so a long and a short of one option on two chains cancel.
+      if (quantity < 0) shortOptionMinimum += -quantity * up.shortOptionMinimum * quote.price
+    } else {
+      value += quantity * quote.price - basis
+      add(quantity, instrumentRiskArray(i, quote, up, params, 0))
+    }
+  }
+  for (const c of portfolio.collateral) {
+    const asset = market.assets.get(c.asset)!
+    if (asset.kind !== 'underlying' || asset.underlying !== u) continue
+    value += c.amount * quote.price * (1 - asset.haircut)
+    add(c.amount, collateralRiskArray(asset.haircut, quote, up, params))
+  }
+  return { value, profits, shortOptionMinimum }
+}
+
+/** Cash plus collateral at a fixed price: the part of equity no underlying moves. */
+function fixedEquity({ market, portfolio }: MarginInputs): number {
   let equity = portfolio.cash
   for (const c of portfolio.collateral) {
     const asset = market.assets.get(c.asset)!
-    const price =
-      asset.kind === 'fixed' ? asset.price : market.underlyings.get(asset.underlying)!.price
-    equity += c.amount * price * (1 - asset.haircut)
-  }
-  for (const p of netted) {
-    const quote = market.underlyings.get(p.instrument.underlying)!
-    if (p.instrument.kind === 'option') {
-      const { type, strike, expiry } = p.instrument
-      equity +=
-        p.quantity *
-        optionValue(type, quote.price, strike, quote.vol, yearsToExpiry(expiry, market.timestamp))
-    } else {
-      equity += p.quantity * quote.price - p.basis
-    }
+    if (asset.kind === 'fixed') equity += c.amount * asset.price * (1 - asset.haircut)
   }
   return equity
 }
 
-/** Spec section 4: the summed risk array (profit per scenario) of every underlying held. */
-function riskArraysByUnderlying(
-  { market, params, portfolio }: MarginInputs,
-  netted: readonly NettedPosition[],
-): Map<string, Float64Array> {
-  const totals = new Map<string, Float64Array>()
-  const add = (underlying: string, quantity: number, entries: Float64Array): void => {
-    const total = totals.get(underlying) ?? new Float64Array(SCENARIO_COUNT)
-    totals.set(underlying, total)
-    for (let k = 0; k < SCENARIO_COUNT; k++) total[k]! += quantity * entries[k]!
+/** Spec sections 3 to 6 from the exposures: equity, scan risks, credits, requirements, status. */
+export function combineExposures(
+  inputs: MarginInputs,
+  exposures: ReadonlyMap<string, UnderlyingExposure>,
+): MarginFigures {
+  const weights = scenarioWeights(inputs.params)
+  let equity = fixedEquity(inputs)
+  let totalScan = 0
+  let shortOptionMinimum = 0
+  const risks = new Map<string, UnderlyingRisk>()
+  for (const [u, exposure] of exposures) {
+    const risk = scanUnderlying(exposure.profits, weights)
+    risks.set(u, risk)
+    equity += exposure.value
+    totalScan += risk.scanRisk
+    shortOptionMinimum += exposure.shortOptionMinimum
   }
-  for (const p of netted) {
-    const u = p.instrument.underlying
-    const tau =
-      p.instrument.kind === 'perp' ? 0 : yearsToExpiry(p.instrument.expiry, market.timestamp)
-    add(
-      u,
-      p.quantity,
-      instrumentRiskArray(
-        p.instrument,
-        market.underlyings.get(u)!,
-        params.underlyings.get(u)!,
-        params,
-        tau,
-      ),
-    )
+  const credit = spreadCredit(inputs.params, risks)
+  const scanRisk = totalScan - credit
+  const maintenanceMargin = Math.max(scanRisk, shortOptionMinimum)
+  const initialMargin = maintenanceMargin * inputs.params.initialMarginFactor
+  const figures: MarginFigures = {
+    equity,
+    underlyings: Object.fromEntries(risks),
+    spreadCredit: credit,
+    scanRisk,
+    shortOptionMinimum,
+    maintenanceMargin,
+    initialMargin,
+    marginRatio: maintenanceMargin === 0 ? null : equity / maintenanceMargin,
+    status: marginStatus(equity, maintenanceMargin, initialMargin),
   }
-  for (const c of portfolio.collateral) {
-    const asset = market.assets.get(c.asset)!
-    if (asset.kind === 'fixed') continue
-    const u = asset.underlying
-    add(
-      u,
-      c.amount,
-      collateralRiskArray(
-        asset.haircut,
-        market.underlyings.get(u)!,
-        params.underlyings.get(u)!,
-        params,
-      ),
-    )
-  }
-  return totals
+  assertFinite(figures)
+  return figures
 }
 
 /** L(u), its scenario and direction from the summed risk array. */
@@ -124,10 +171,8 @@ export function spreadCredit(
   const avail = new Map([...risks].map(([u, r]) => [u, r.scanRisk]))
   const dir = (u: string): Direction => risks.get(u)?.direction ?? 0
   let credit = 0
-  for (const {
-    legs: [a, b],
-    rate,
-  } of params.spreadCredits) {
+  for (const { legs, rate } of params.spreadCredits) {
+    const [a, b] = legs
     if (dir(a) === 0 || dir(b) === 0 || dir(a) === dir(b)) continue
     const m = Math.min(avail.get(a)!, avail.get(b)!)
     credit += rate * m
@@ -135,56 +180,6 @@ export function spreadCredit(
     avail.set(b, avail.get(b)! - m)
   }
   return credit
-}
-
-/**
- * Spec section 6: |quantity| * rate * S over short options. Positions are
- * netted across chains first, so a long and a short of one option on two
- * chains cancel here as they do in the risk arrays.
- */
-function shortOptionMinimum(
-  { market, params }: MarginInputs,
-  netted: readonly NettedPosition[],
-): number {
-  let total = 0
-  for (const p of netted) {
-    if (p.instrument.kind !== 'option' || p.quantity >= 0) continue
-    const u = p.instrument.underlying
-    total +=
-      -p.quantity * params.underlyings.get(u)!.shortOptionMinimum * market.underlyings.get(u)!.price
-  }
-  return total
-}
-
-/** XM-1 for one account: exactly the figures of spec section 7. */
-export function computeMargin(inputs: MarginInputs): MarginFigures {
-  const netted = netPositions(inputs.portfolio.positions)
-  const equity = accountEquity(inputs, netted)
-  const weights = scenarioWeights(inputs.params)
-  const risks = new Map<string, UnderlyingRisk>()
-  const arrays = riskArraysByUnderlying(inputs, netted)
-  for (const u of [...arrays.keys()].sort()) risks.set(u, scanUnderlying(arrays.get(u)!, weights))
-
-  const credit = spreadCredit(inputs.params, risks)
-  let totalScan = 0
-  for (const r of risks.values()) totalScan += r.scanRisk
-  const scanRisk = totalScan - credit
-  const som = shortOptionMinimum(inputs, netted)
-  const maintenanceMargin = Math.max(scanRisk, som)
-  const initialMargin = maintenanceMargin * inputs.params.initialMarginFactor
-  const figures: MarginFigures = {
-    equity,
-    underlyings: Object.fromEntries(risks),
-    spreadCredit: credit,
-    scanRisk,
-    shortOptionMinimum: som,
-    maintenanceMargin,
-    initialMargin,
-    marginRatio: maintenanceMargin === 0 ? null : equity / maintenanceMargin,
-    status: marginStatus(equity, maintenanceMargin, initialMargin),
-  }
-  assertFinite(figures)
-  return figures
 }
 
 function assertFinite(f: MarginFigures): void {
