@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: UNLICENSED
+pragma solidity ^0.8.24;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {IMarginHub} from "./interfaces/IMarginHub.sol";
+import {IWormhole} from "./interfaces/IWormhole.sol";
+import {XMarginPayloads as P} from "./libraries/XMarginPayloads.sol";
+import {WormholeReceiver} from "./WormholeReceiver.sol";
+
+/// @title MarginHub (see IMarginHub)
+contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
+    struct LedgerEntry {
+        uint256 balance;
+        /// @dev 1 + the Wormhole sequence of the update that set it (0: none yet), so that
+        ///      an older update delivered late never overwrites a newer one.
+        uint64 nextSequence;
+    }
+
+    address public operator;
+    uint64 public latestEpoch;
+    uint64 public nextPayoutId = 1;
+
+    /// @notice The trusted vault emitter of each Wormhole chain.
+    mapping(uint16 chain => bytes32) public vaultEmitter;
+    mapping(address account => mapping(uint16 chain => mapping(address token => LedgerEntry))) private _ledger;
+
+    modifier onlyOperator() {
+        if (msg.sender != operator) revert NotOperator(msg.sender);
+        _;
+    }
+
+    constructor(IWormhole core, address owner_, address operator_) WormholeReceiver(core) Ownable(owner_) {
+        _setOperator(operator_);
+    }
+
+    /// @inheritdoc IMarginHub
+    function setOperator(address operator_) external onlyOwner {
+        _setOperator(operator_);
+    }
+
+    /// @inheritdoc IMarginHub
+    function registerVault(uint16 chain, bytes32 emitter) external onlyOwner {
+        if (emitter == bytes32(0)) revert ZeroAddress();
+        vaultEmitter[chain] = emitter;
+        emit VaultRegistered(chain, emitter);
+    }
+
+    /// @inheritdoc IMarginHub
+    function ingestCollateralUpdate(bytes calldata encodedVaa) external {
+        IWormhole.VM memory vm = _verified(encodedVaa);
+        _consumeIfFrom(vm, vm.emitterChainId, vaultEmitter[vm.emitterChainId]);
+        uint8 kind = P.kindOf(vm.payload);
+        if (kind != P.KIND_COLLATERAL_UPDATE) revert UnexpectedKind(kind);
+        P.CollateralUpdate memory u = P.decodeCollateralUpdate(vm.payload);
+        if (u.chain != vm.emitterChainId) revert WrongTarget(u.chain, address(0));
+
+        LedgerEntry storage entry = _ledger[u.account][u.chain][u.token];
+        // Deliveries may arrive out of order: a newer absolute balance wins.
+        bool applied = vm.sequence >= entry.nextSequence;
+        if (applied) {
+            entry.balance = u.balance;
+            entry.nextSequence = vm.sequence + 1;
+        }
+        emit CollateralUpdated(u.account, u.chain, u.token, u.balance, vm.sequence, applied);
+    }
+
+    /// @inheritdoc IMarginHub
+    function postEpoch(uint64 epoch, bytes32 stateRoot, bytes32 marketRoot)
+        external
+        payable
+        onlyOperator
+        returns (uint64 sequence)
+    {
+        if (epoch <= latestEpoch) revert EpochNotIncreasing(latestEpoch, epoch);
+        latestEpoch = epoch;
+        sequence = _publish(
+            P.encodeEpochRoot(
+                P.EpochRoot({epoch: epoch, stateRoot: stateRoot, marketRoot: marketRoot, postedAt: uint64(block.timestamp)})
+            )
+        );
+        emit EpochPosted(epoch, stateRoot, marketRoot, sequence);
+    }
+
+    /// @inheritdoc IMarginHub
+    function approveWithdrawal(uint16 chain, address account, address token, uint256 amount)
+        external
+        payable
+        onlyOperator
+        whenNotPaused
+        returns (uint64 sequence)
+    {
+        bytes32 vault = vaultEmitter[chain];
+        if (vault == bytes32(0)) revert VaultNotRegistered(chain);
+        uint256 balance = _ledger[account][chain][token].balance;
+        if (balance < amount) revert InsufficientLedgerBalance(account, chain, token, balance, amount);
+        uint64 id = nextPayoutId++;
+        sequence = _publish(
+            P.encodeWithdrawalApproval(
+                P.Payout({
+                    targetChain: chain,
+                    vault: address(uint160(uint256(vault))),
+                    id: id,
+                    account: account,
+                    token: token,
+                    amount: amount,
+                    recipient: account,
+                    epoch: 0
+                })
+            )
+        );
+        emit WithdrawalApproved(id, account, chain, token, amount, sequence);
+    }
+
+    /// @inheritdoc IMarginHub
+    function collateral(address account, uint16 chain, address token) external view returns (uint256) {
+        return _ledger[account][chain][token].balance;
+    }
+
+    /// @inheritdoc IMarginHub
+    function pause() external onlyOwner {
+        _pause();
+    }
+
+    /// @inheritdoc IMarginHub
+    function unpause() external onlyOwner {
+        _unpause();
+    }
+
+    function _setOperator(address operator_) private {
+        if (operator_ == address(0)) revert ZeroAddress();
+        operator = operator_;
+        emit OperatorChanged(operator_);
+    }
+}

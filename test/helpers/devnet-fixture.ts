@@ -1,0 +1,149 @@
+/**
+ * A running devnet (real anvil chains, genuine Wormhole core) and the moves
+ * tests make on it: fund and deposit, read the published message, sign it as
+ * the devnet guardian, and decode reverts by custom-error name.
+ */
+import {
+  type Address,
+  BaseError,
+  ContractFunctionRevertedError,
+  type Hex,
+  parseUnits,
+  type TransactionReceipt,
+} from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { type ChainClients, chainClients, sendTransaction } from '../../aggregator/chain/clients.ts'
+import {
+  DEVNET_DEPLOYER_KEY,
+  DEVNET_TRADER_KEYS,
+  type TokenSymbol,
+} from '../../aggregator/devnet/chains.ts'
+import { type Devnet, startDevnet } from '../../aggregator/devnet/devnet.ts'
+import {
+  type ChainManifest,
+  chainNamed,
+  type DevnetManifest,
+} from '../../aggregator/devnet/manifest.ts'
+import { MarginVault, TestToken } from '../../build/contracts/artifacts.ts'
+import { signVaa } from '../../relayer/devnet-guardian.ts'
+import { messagesFromReceipt, type PublishedMessage } from '../../relayer/messages.ts'
+
+export interface Fixture {
+  readonly devnet: Devnet
+  readonly manifest: DevnetManifest
+  readonly hub: ChainManifest
+  readonly spoke: ChainManifest
+  /** Clients on a chain for a key (default: the deployer, who owns and operates everything). */
+  clients(chain: ChainManifest, key?: Hex): ChainClients
+  stop(): Promise<void>
+}
+
+export async function startFixture(chains = 3): Promise<Fixture> {
+  const devnet = await startDevnet({ chains, basePort: 0 })
+  const cache = new Map<string, ChainClients>()
+  return {
+    devnet,
+    manifest: devnet.manifest,
+    hub: devnet.manifest.chains[0]!,
+    spoke: devnet.manifest.chains[1]!,
+    clients(chain, key = DEVNET_DEPLOYER_KEY) {
+      const id = `${chain.name}:${key}`
+      const found = cache.get(id) ?? chainClients(chain.rpcUrl, chain.evmChainId, key, chain.name)
+      cache.set(id, found)
+      return found
+    },
+    stop: () => devnet.stop(),
+  }
+}
+
+export const trader = (i: number): { key: Hex; address: Address } => {
+  const key = DEVNET_TRADER_KEYS[i]!
+  return { key, address: privateKeyToAccount(key).address }
+}
+
+export function units(chain: ChainManifest, symbol: TokenSymbol, amount: string): bigint {
+  return parseUnits(amount, chain.tokens[symbol].decimals)
+}
+
+/** Mint from the faucet and approve the vault. */
+export async function fund(
+  f: Fixture,
+  chain: ChainManifest,
+  key: Hex,
+  symbol: TokenSymbol,
+  amount: bigint,
+): Promise<void> {
+  const c = f.clients(chain, key)
+  const token = chain.tokens[symbol].address
+  await sendTransaction(c, {
+    address: token,
+    abi: TestToken.abi,
+    functionName: 'faucet',
+    args: [c.wallet.account.address, amount],
+  })
+  await sendTransaction(c, {
+    address: token,
+    abi: TestToken.abi,
+    functionName: 'approve',
+    args: [chain.contracts.vault, amount],
+  })
+}
+
+export async function deposit(
+  f: Fixture,
+  chain: ChainManifest,
+  key: Hex,
+  symbol: TokenSymbol,
+  amount: bigint,
+): Promise<TransactionReceipt> {
+  await fund(f, chain, key, symbol, amount)
+  return sendTransaction(f.clients(chain, key), {
+    address: chain.contracts.vault,
+    abi: MarginVault.abi,
+    functionName: 'deposit',
+    args: [chain.tokens[symbol].address, amount],
+  })
+}
+
+/** The Wormhole messages a transaction published on `chain`. */
+export async function published(
+  f: Fixture,
+  chain: ChainManifest,
+  receipt: TransactionReceipt,
+): Promise<PublishedMessage[]> {
+  const block = await f.clients(chain).public.getBlock({ blockNumber: receipt.blockNumber })
+  return messagesFromReceipt(
+    receipt,
+    chain.contracts.wormhole,
+    chain.wormholeChainId,
+    Number(block.timestamp),
+  )
+}
+
+/** The one message a transaction published, signed by the devnet guardian. */
+export async function signedVaa(
+  f: Fixture,
+  chain: ChainManifest,
+  receipt: TransactionReceipt,
+): Promise<Hex> {
+  const messages = await published(f, chain, receipt)
+  if (messages.length !== 1) throw new Error(`expected one message, got ${messages.length}`)
+  return signVaa(messages[0]!)
+}
+
+/** The custom error a failed call reverted with, by name. */
+export async function revertOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call
+  } catch (err) {
+    if (err instanceof BaseError) {
+      const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError)
+      if (reverted instanceof ContractFunctionRevertedError)
+        return reverted.data?.errorName ?? reverted.reason ?? 'unknown'
+    }
+    throw err
+  }
+  throw new Error('the call did not revert')
+}
+
+export { chainNamed }
