@@ -37,14 +37,12 @@ afterAll(async () => {
 const OUTSIDER_KEY = keccak256(toHex('not a guardian')).slice(2)
 
 const vaultBalance = (chain = f.spoke, account: Address, token: Address) =>
-  f
-    .clients(chain)
-    .public.readContract({
-      address: chain.contracts.vault,
-      abi: MarginVault.abi,
-      functionName: 'balanceOf',
-      args: [account, token],
-    })
+  f.clients(chain).public.readContract({
+    address: chain.contracts.vault,
+    abi: MarginVault.abi,
+    functionName: 'balanceOf',
+    args: [account, token],
+  })
 const ledger = (account: Address, chain = f.spoke, symbol: 'USDC' | 'WETH' | 'WBTC' = 'USDC') =>
   f.clients(f.hub).public.readContract({
     address: f.hub.contracts.hub!,
@@ -454,14 +452,12 @@ describe('epoch roots', () => {
         functionName: 'receiveEpochRoot',
         args: [vaa],
       })
-      const roots = await f
-        .clients(chain)
-        .public.readContract({
-          address: chain.contracts.registry,
-          abi: SolvencyRegistry.abi,
-          functionName: 'roots',
-          args: [1n],
-        })
+      const roots = await f.clients(chain).public.readContract({
+        address: chain.contracts.registry,
+        abi: SolvencyRegistry.abi,
+        functionName: 'roots',
+        args: [1n],
+      })
       expect(roots.slice(0, 2)).toEqual([stateRoot, marketRoot])
     }
   })
@@ -522,13 +518,11 @@ describe('the hub ledger', () => {
       args: [next.address],
     })
     const read = () =>
-      f
-        .clients(f.hub)
-        .public.readContract({
-          address: f.hub.contracts.hub!,
-          abi: MarginHub.abi,
-          functionName: 'owner',
-        })
+      f.clients(f.hub).public.readContract({
+        address: f.hub.contracts.hub!,
+        abi: MarginHub.abi,
+        functionName: 'owner',
+      })
     expect(await read()).toBe(owner.wallet.account.address)
     await sendTransaction(f.clients(f.hub, next.key), {
       address: f.hub.contracts.hub!,
