@@ -4,11 +4,21 @@
  */
 import { InputError, XmarginError } from '../errors.ts'
 import { type CliIo, type Command, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK } from './command.ts'
+import { balancesCommand } from './commands/balances.ts'
 import { benchCommand } from './commands/bench.ts'
+import { depositCommand } from './commands/deposit.ts'
+import { devnetCommand } from './commands/devnet.ts'
 import { marginCommand } from './commands/margin.ts'
 import { serveCommand } from './commands/serve.ts'
 
-const COMMANDS: readonly Command[] = [marginCommand, serveCommand, benchCommand]
+const COMMANDS: readonly Command[] = [
+  marginCommand,
+  serveCommand,
+  devnetCommand,
+  depositCommand,
+  balancesCommand,
+  benchCommand,
+]
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

@@ -11,6 +11,7 @@ import { chainClients } from '../chain/clients.ts'
 import { InputError } from '../errors.ts'
 import { type Anvil, freePort, startAnvil } from './anvil.ts'
 import { type ChainSpec, DEVNET_CHAINS, DEVNET_DEPLOYER_KEY } from './chains.ts'
+import { DEFAULT_BASE_PORT, DEFAULT_CHAINS } from './defaults.ts'
 import {
   deployHub,
   deployTokens,
@@ -34,9 +35,6 @@ export interface Devnet {
   readonly anvils: readonly Anvil[]
   stop(): Promise<void>
 }
-
-export const DEFAULT_CHAINS = 3
-export const DEFAULT_BASE_PORT = 8545
 
 export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
   const count = options.chains ?? DEFAULT_CHAINS

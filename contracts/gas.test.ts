@@ -1,0 +1,189 @@
+/**
+ * Gas per external function, from a fixed sequence of calls on a fresh
+ * devnet, compared with the checked-in contracts/gas-snapshot.json: an entry
+ * that grows by more than 2% fails. To accept a change on purpose:
+ *
+ *     UPDATE_GAS_SNAPSHOT=1 npx vitest run contracts/gas.test.ts
+ *
+ * and commit the new snapshot with the reason in the message.
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { keccak256, pad, type TransactionReceipt, toHex } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { deployContract, sendTransaction } from '../aggregator/chain/clients.ts'
+import {
+  MarginHub,
+  MarginVault,
+  SolvencyRegistry,
+  TestToken,
+} from '../build/contracts/artifacts.ts'
+import { signVaa } from '../relayer/devnet-guardian.ts'
+import {
+  deposit,
+  type Fixture,
+  signedVaa,
+  startFixture,
+  trader,
+  units,
+} from '../test/helpers/devnet-fixture.ts'
+import { encodePayload } from './payloads.ts'
+
+const SNAPSHOT = new URL('./gas-snapshot.json', import.meta.url)
+const TOLERANCE = 0.02
+
+let f: Fixture
+beforeAll(async () => {
+  f = await startFixture(2)
+}, 60_000)
+afterAll(async () => {
+  await f?.stop()
+})
+
+/** The fixed sequence: each entry is the gas of one call, named Contract.function (case). */
+async function measure(): Promise<Record<string, number>> {
+  const gas: Record<string, number> = {}
+  const record = (name: string, r: TransactionReceipt) => {
+    gas[name] = Number(r.gasUsed)
+    return r
+  }
+  const owner = f.clients(f.spoke)
+  const hubOwner = f.clients(f.hub)
+  const hub = f.hub.contracts.hub!
+  const t = trader(0)
+  const usdc = f.spoke.tokens.USDC.address
+
+  const other = await deployContract(owner, TestToken, ['Other', 'OTH', 18, 10n ** 24n])
+  record(
+    'MarginVault.allowToken',
+    await sendTransaction(owner, {
+      address: f.spoke.contracts.vault,
+      abi: MarginVault.abi,
+      functionName: 'allowToken',
+      args: [other.address, 10n ** 24n],
+    }),
+  )
+  record(
+    'MarginHub.registerVault',
+    await sendTransaction(hubOwner, {
+      address: hub,
+      abi: MarginHub.abi,
+      functionName: 'registerVault',
+      args: [999, pad(other.address, { size: 32 })],
+    }),
+  )
+
+  const amount = units(f.spoke, 'USDC', '1000')
+  const first = record(
+    'MarginVault.deposit (first of a token)',
+    await deposit(f, f.spoke, t.key, 'USDC', amount),
+  )
+  record('MarginVault.deposit (again)', await deposit(f, f.spoke, t.key, 'USDC', amount))
+  const ingest = (vaa: `0x${string}`) =>
+    sendTransaction(hubOwner, {
+      address: hub,
+      abi: MarginHub.abi,
+      functionName: 'ingestCollateralUpdate',
+      args: [vaa],
+    })
+  record('MarginHub.ingestCollateralUpdate', await ingest(await signedVaa(f, f.spoke, first)))
+
+  const approval = record(
+    'MarginHub.approveWithdrawal',
+    await sendTransaction(hubOwner, {
+      address: hub,
+      abi: MarginHub.abi,
+      functionName: 'approveWithdrawal',
+      args: [f.spoke.wormholeChainId, t.address, usdc, amount / 2n],
+    }),
+  )
+  const execute = (vaa: `0x${string}`) =>
+    sendTransaction(owner, {
+      address: f.spoke.contracts.vault,
+      abi: MarginVault.abi,
+      functionName: 'execute',
+      args: [vaa],
+    })
+  record('MarginVault.execute (withdrawal)', await execute(await signedVaa(f, f.hub, approval)))
+  const liquidation = signVaa({
+    emitterChain: f.hub.wormholeChainId,
+    emitterAddress: pad(hub, { size: 32 }),
+    sequence: 10_000n,
+    nonce: 0,
+    consistencyLevel: 1,
+    timestamp: 1,
+    payload: encodePayload({
+      kind: 'liquidation',
+      targetChain: f.spoke.wormholeChainId,
+      vault: f.spoke.contracts.vault,
+      id: 1n,
+      account: t.address,
+      token: usdc,
+      amount: amount / 4n,
+      recipient: trader(1).address,
+      epoch: 1n,
+    }),
+  })
+  record('MarginVault.execute (liquidation)', await execute(liquidation))
+
+  const posted = record(
+    'MarginHub.postEpoch',
+    await sendTransaction(hubOwner, {
+      address: hub,
+      abi: MarginHub.abi,
+      functionName: 'postEpoch',
+      args: [1n, keccak256(toHex('s')), keccak256(toHex('m'))],
+    }),
+  )
+  record(
+    'SolvencyRegistry.receiveEpochRoot',
+    await sendTransaction(owner, {
+      address: f.spoke.contracts.registry,
+      abi: SolvencyRegistry.abi,
+      functionName: 'receiveEpochRoot',
+      args: [await signedVaa(f, f.hub, posted)],
+    }),
+  )
+  record(
+    'MarginVault.pause',
+    await sendTransaction(owner, {
+      address: f.spoke.contracts.vault,
+      abi: MarginVault.abi,
+      functionName: 'pause',
+      args: [],
+    }),
+  )
+  record(
+    'MarginVault.unpause',
+    await sendTransaction(owner, {
+      address: f.spoke.contracts.vault,
+      abi: MarginVault.abi,
+      functionName: 'unpause',
+      args: [],
+    }),
+  )
+  return gas
+}
+
+describe('gas snapshot', () => {
+  it('no external function costs more than 2% above contracts/gas-snapshot.json', async () => {
+    const measured = await measure()
+    if (process.env['UPDATE_GAS_SNAPSHOT']) {
+      writeFileSync(SNAPSHOT, `${JSON.stringify(measured, null, 2)}\n`)
+      return
+    }
+    const snapshot = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as Record<string, number>
+    const hint =
+      'if the change is intended, run UPDATE_GAS_SNAPSHOT=1 npx vitest run contracts/gas.test.ts and commit the snapshot'
+    expect(
+      Object.keys(measured).sort(),
+      `the measured calls differ from the snapshot's; ${hint}`,
+    ).toEqual(Object.keys(snapshot).sort())
+    const grown = Object.entries(measured)
+      .filter(([name, gas]) => gas > snapshot[name]! * (1 + TOLERANCE))
+      .map(
+        ([name, gas]) =>
+          `${name}: ${snapshot[name]} -> ${gas} (+${(((gas - snapshot[name]!) / snapshot[name]!) * 100).toFixed(1)}%)`,
+      )
+    expect(grown, `gas grew by more than ${TOLERANCE * 100}%; ${hint}`).toEqual([])
+  })
+})

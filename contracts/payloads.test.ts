@@ -1,0 +1,203 @@
+/**
+ * The TypeScript payload codec against the Solidity one (XMarginPayloads via
+ * PayloadHarness, on a real anvil chain): same bytes out, same fields back.
+ */
+import fc from 'fast-check'
+import { type Address, getAddress, type Hex, toHex } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ChainClients, chainClients, deployContract } from '../aggregator/chain/clients.ts'
+import { type Anvil, freePort, startAnvil } from '../aggregator/devnet/anvil.ts'
+import { DEVNET_DEPLOYER_KEY } from '../aggregator/devnet/chains.ts'
+import { PayloadHarness } from '../build/contracts/artifacts.ts'
+import { revertOf } from '../test/helpers/devnet-fixture.ts'
+import {
+  decodePayload,
+  encodePayload,
+  PAYLOAD_LENGTH,
+  PayloadError,
+  type WithdrawalApproval,
+  type XMarginPayload,
+} from './payloads.ts'
+
+let anvil: Anvil
+let c: ChainClients
+let harness: Address
+beforeAll(async () => {
+  anvil = await startAnvil({ port: await freePort(), chainId: 31_337 })
+  c = chainClients(anvil.rpcUrl, 31_337, DEVNET_DEPLOYER_KEY)
+  harness = (await deployContract(c, PayloadHarness)).address
+}, 30_000)
+afterAll(async () => {
+  await anvil?.stop()
+})
+
+const uint = (bits: number) => fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n })
+const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => getAddress(toHex(b)))
+const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => toHex(b))
+const chain = fc.integer({ min: 0, max: 65_535 })
+
+const payout = fc.record({
+  targetChain: chain,
+  vault: address,
+  id: uint(64),
+  account: address,
+  token: address,
+  amount: uint(256),
+})
+
+const PAYLOAD: fc.Arbitrary<XMarginPayload> = fc.oneof(
+  fc.record({
+    kind: fc.constant('collateralUpdate' as const),
+    action: fc.constantFrom('deposit' as const, 'withdrawal' as const, 'seizure' as const),
+    chain,
+    account: address,
+    token: address,
+    amount: uint(256),
+    balance: uint(256),
+  }),
+  fc.record({
+    kind: fc.constant('epochRoot' as const),
+    epoch: uint(64),
+    stateRoot: bytes32,
+    marketRoot: bytes32,
+    postedAt: uint(64),
+  }),
+  payout.map((p): WithdrawalApproval => ({ kind: 'withdrawalApproval', ...p })),
+  fc.record({ p: payout, recipient: address, epoch: uint(64) }).map(
+    ({ p, recipient, epoch }): XMarginPayload => ({
+      kind: 'liquidation',
+      ...p,
+      recipient,
+      epoch,
+    }),
+  ),
+)
+
+const ACTIONS = ['', 'deposit', 'withdrawal', 'seizure'] as const
+
+/** What the Solidity decoder reads from `bytes`, in the TypeScript shape. */
+async function solidityDecode(kind: XMarginPayload['kind'], bytes: Hex): Promise<XMarginPayload> {
+  const read = c.public.readContract
+  if (kind === 'collateralUpdate') {
+    const u = await read({
+      address: harness,
+      abi: PayloadHarness.abi,
+      functionName: 'decodeCollateralUpdate',
+      args: [bytes],
+    })
+    return { kind, ...u, action: ACTIONS[u.action] as 'deposit' }
+  }
+  if (kind === 'epochRoot') {
+    return {
+      kind,
+      ...(await read({
+        address: harness,
+        abi: PayloadHarness.abi,
+        functionName: 'decodeEpochRoot',
+        args: [bytes],
+      })),
+    }
+  }
+  const [code, o] = await read({
+    address: harness,
+    abi: PayloadHarness.abi,
+    functionName: 'decodePayout',
+    args: [bytes],
+  })
+  const base = {
+    targetChain: o.targetChain,
+    vault: o.vault,
+    id: o.id,
+    account: o.account,
+    token: o.token,
+    amount: o.amount,
+  }
+  return code === 4
+    ? { kind: 'liquidation', ...base, recipient: o.recipient, epoch: o.epoch }
+    : { kind: 'withdrawalApproval', ...base }
+}
+
+async function solidityEncode(p: XMarginPayload): Promise<Hex> {
+  const read = c.public.readContract
+  const abi = PayloadHarness.abi
+  switch (p.kind) {
+    case 'collateralUpdate':
+      return read({
+        address: harness,
+        abi,
+        functionName: 'encodeCollateralUpdate',
+        args: [{ ...p, action: ACTIONS.indexOf(p.action) }],
+      })
+    case 'epochRoot':
+      return read({ address: harness, abi, functionName: 'encodeEpochRoot', args: [p] })
+    case 'withdrawalApproval':
+      return read({
+        address: harness,
+        abi,
+        functionName: 'encodeWithdrawalApproval',
+        args: [{ ...p, recipient: p.account, epoch: 0n }],
+      })
+    case 'liquidation':
+      return read({ address: harness, abi, functionName: 'encodeLiquidation', args: [p] })
+  }
+}
+
+describe('payload codec', () => {
+  it('TypeScript decode(encode(p)) = p', () => {
+    fc.assert(
+      fc.property(PAYLOAD, (p) => {
+        expect(decodePayload(encodePayload(p))).toEqual(p)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('the Solidity decoder reads what the TypeScript encoder wrote', async () => {
+    await fc.assert(
+      fc.asyncProperty(PAYLOAD, async (p) => {
+        const bytes = encodePayload(p)
+        expect((bytes.length - 2) / 2).toBe(PAYLOAD_LENGTH[p.kind])
+        expect(await solidityDecode(p.kind, bytes)).toEqual(p)
+      }),
+      { numRuns: 120 },
+    )
+  })
+
+  it('the Solidity encoder writes the same bytes as the TypeScript one', async () => {
+    await fc.assert(
+      fc.asyncProperty(PAYLOAD, async (p) => {
+        expect(await solidityEncode(p)).toBe(encodePayload(p))
+      }),
+      { numRuns: 120 },
+    )
+  })
+
+  it('both reject a payload with a wrong version, kind or length', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        PAYLOAD,
+        fc.constantFrom('version', 'kind', 'longer', 'shorter'),
+        async (p, damage) => {
+          const good = encodePayload(p)
+          const bad: Hex =
+            damage === 'version'
+              ? `0x02${good.slice(4)}`
+              : damage === 'kind'
+                ? `0x0109${good.slice(6)}`
+                : damage === 'longer'
+                  ? `${good}00`
+                  : (good.slice(0, -2) as Hex)
+          expect(() => decodePayload(bad)).toThrow(PayloadError)
+          const call = c.public.readContract({
+            address: harness,
+            abi: PayloadHarness.abi,
+            functionName: 'decodeEpochRoot',
+            args: [bad],
+          })
+          expect(await revertOf(call)).toBe('MalformedPayload')
+        },
+      ),
+      { numRuns: 40 },
+    )
+  })
+})
