@@ -113,7 +113,7 @@ describe('xmargin devnet', () => {
       says: '--chain: no chain "mars"',
     },
     {
-      argv: ['deposit', '--chain', 'base', '--token', 'USDC', '--amount', '-1'],
+      argv: ['deposit', '--chain', 'base', '--token', 'USDC', '--amount', '1e3'],
       says: '--amount must be a positive decimal number',
     },
     {
