@@ -16,6 +16,7 @@ import { signVaa } from '../relayer/devnet-guardian.ts'
 import {
   deposit,
   type Fixture,
+  forgedVaa,
   fund,
   published,
   revertOf,
@@ -65,21 +66,9 @@ const execute = (vaa: Hex, chain = f.spoke) =>
     args: [vaa],
   })
 
-/** A message as if the hub published it (the devnet guardian signs whatever we show it). */
-function fromHub(payload: XMarginPayload | Hex, sequence: bigint, key?: string): Hex {
-  return signVaa(
-    {
-      emitterChain: f.hub.wormholeChainId,
-      emitterAddress: pad(f.hub.contracts.hub!, { size: 32 }),
-      sequence,
-      nonce: 0,
-      consistencyLevel: 1,
-      timestamp: 1_767_225_600,
-      payload: typeof payload === 'string' ? payload : encodePayload(payload),
-    },
-    key === undefined ? undefined : [key],
-  )
-}
+/** A message as if the hub published it. */
+const fromHub = (payload: XMarginPayload | Hex, sequence: bigint, key?: string): Hex =>
+  forgedVaa(f.hub, f.hub.contracts.hub!, sequence, payload, key === undefined ? undefined : [key])
 
 async function tokenBalance(token: Address, who: Address, chain = f.spoke): Promise<bigint> {
   const erc20 = [
@@ -211,16 +200,7 @@ describe('VAAs the contracts must refuse', () => {
     {
       name: 'from an unregistered emitter',
       error: 'UnknownEmitter',
-      vaa: () =>
-        signVaa({
-          emitterChain: f.hub.wormholeChainId,
-          emitterAddress: pad(t.address, { size: 32 }),
-          sequence: 1n,
-          nonce: 0,
-          consistencyLevel: 1,
-          timestamp: 1,
-          payload: encodePayload(approval()),
-        }),
+      vaa: () => forgedVaa(f.hub, t.address, 1n, approval()),
     },
     {
       name: 'signed by a key outside the guardian set',
@@ -264,22 +244,14 @@ describe('VAAs the contracts must refuse', () => {
   })
 
   it('the hub refuses a collateral update from an emitter it did not register', async () => {
-    const rogue = signVaa({
-      emitterChain: f.spoke.wormholeChainId,
-      emitterAddress: pad(t.address, { size: 32 }),
-      sequence: 0n,
-      nonce: 0,
-      consistencyLevel: 1,
-      timestamp: 1,
-      payload: encodePayload({
-        kind: 'collateralUpdate',
-        action: 'deposit',
-        chain: f.spoke.wormholeChainId,
-        account: t.address,
-        token: f.spoke.tokens.USDC.address,
-        amount: 10n ** 12n,
-        balance: 10n ** 12n,
-      }),
+    const rogue = forgedVaa(f.spoke, t.address, 0n, {
+      kind: 'collateralUpdate',
+      action: 'deposit',
+      chain: f.spoke.wormholeChainId,
+      account: t.address,
+      token: f.spoke.tokens.USDC.address,
+      amount: 10n ** 12n,
+      balance: 10n ** 12n,
     })
     const before = await ledger(t.address)
     expect(await revertOf(ingest(rogue))).toBe('UnknownEmitter')
@@ -463,20 +435,12 @@ describe('epoch roots', () => {
   })
 
   it('a registry refuses roots from anyone but the hub emitter', async () => {
-    const forged = signVaa({
-      emitterChain: f.hub.wormholeChainId,
-      emitterAddress: pad(f.hub.contracts.vault, { size: 32 }),
-      sequence: 0n,
-      nonce: 0,
-      consistencyLevel: 1,
-      timestamp: 1,
-      payload: encodePayload({
-        kind: 'epochRoot',
-        epoch: 99n,
-        stateRoot: pad('0x01'),
-        marketRoot: pad('0x02'),
-        postedAt: 1n,
-      }),
+    const forged = forgedVaa(f.hub, f.hub.contracts.vault, 0n, {
+      kind: 'epochRoot',
+      epoch: 99n,
+      stateRoot: pad('0x01'),
+      marketRoot: pad('0x02'),
+      postedAt: 1n,
     })
     const call = sendTransaction(f.clients(f.spoke), {
       address: f.spoke.contracts.registry,

@@ -17,16 +17,15 @@ import {
   SolvencyRegistry,
   TestToken,
 } from '../build/contracts/artifacts.ts'
-import { signVaa } from '../relayer/devnet-guardian.ts'
 import {
   deposit,
   type Fixture,
+  forgedVaa,
   signedVaa,
   startFixture,
   trader,
   units,
 } from '../test/helpers/devnet-fixture.ts'
-import { encodePayload } from './payloads.ts'
 
 const SNAPSHOT = new URL('./gas-snapshot.json', import.meta.url)
 const TOLERANCE = 0.02
@@ -104,24 +103,16 @@ async function measure(): Promise<Record<string, number>> {
       args: [vaa],
     })
   record('MarginVault.execute (withdrawal)', await execute(await signedVaa(f, f.hub, approval)))
-  const liquidation = signVaa({
-    emitterChain: f.hub.wormholeChainId,
-    emitterAddress: pad(hub, { size: 32 }),
-    sequence: 10_000n,
-    nonce: 0,
-    consistencyLevel: 1,
-    timestamp: 1,
-    payload: encodePayload({
-      kind: 'liquidation',
-      targetChain: f.spoke.wormholeChainId,
-      vault: f.spoke.contracts.vault,
-      id: 1n,
-      account: t.address,
-      token: usdc,
-      amount: amount / 4n,
-      recipient: trader(1).address,
-      epoch: 1n,
-    }),
+  const liquidation = forgedVaa(f.hub, hub, 10_000n, {
+    kind: 'liquidation',
+    targetChain: f.spoke.wormholeChainId,
+    vault: f.spoke.contracts.vault,
+    id: 1n,
+    account: t.address,
+    token: usdc,
+    amount: amount / 4n,
+    recipient: trader(1).address,
+    epoch: 1n,
   })
   record('MarginVault.execute (liquidation)', await execute(liquidation))
 

@@ -181,26 +181,20 @@ export function decodePayload(payload: Hex | Uint8Array): XMarginPayload {
         postedAt: r.uint(8),
       }
     case 'withdrawalApproval':
-      return {
-        kind,
-        targetChain: r.small(2),
-        vault: r.address(),
-        id: r.uint(8),
-        account: r.address(),
-        token: r.address(),
-        amount: r.uint(32),
-      }
+      return { kind, ...readPayout(r) }
     case 'liquidation':
-      return {
-        kind,
-        targetChain: r.small(2),
-        vault: r.address(),
-        id: r.uint(8),
-        account: r.address(),
-        token: r.address(),
-        amount: r.uint(32),
-        recipient: r.address(),
-        epoch: r.uint(8),
-      }
+      return { kind, ...readPayout(r), recipient: r.address(), epoch: r.uint(8) }
+  }
+}
+
+/** The fields a withdrawal approval and a liquidation share, in layout order. */
+function readPayout(r: Reader): Omit<WithdrawalApproval, 'kind'> {
+  return {
+    targetChain: r.small(2),
+    vault: r.address(),
+    id: r.uint(8),
+    account: r.address(),
+    token: r.address(),
+    amount: r.uint(32),
   }
 }

@@ -4,25 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { main } from '../aggregator/cli/main.ts'
 import { type Documents, jsonText, readDocuments, SPEC_EXAMPLE_DIR } from './helpers/documents.ts'
 import { INVALID_CASES } from './helpers/invalid-inputs.ts'
-
-const BIN = new URL('../aggregator/cli/bin.js', import.meta.url).pathname
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const code = await main(argv, {
-    out: (t) => {
-      out += t
-    },
-    err: (t) => {
-      err += t
-    },
-  })
-  return { code, out, err }
-}
+import { BIN, runCli as run } from './helpers/run-cli.ts'
 
 function writeDocuments(docs: Documents): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'xmargin-cli-'))

@@ -4,25 +4,9 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { main } from '../aggregator/cli/main.ts'
 import type { DevnetManifest } from '../aggregator/devnet/manifest.ts'
 import { trader } from './helpers/devnet-fixture.ts'
-
-const BIN = new URL('../aggregator/cli/bin.js', import.meta.url).pathname
-
-async function run(argv: string[]) {
-  let out = ''
-  let err = ''
-  const code = await main(argv, {
-    out: (t) => {
-      out += t
-    },
-    err: (t) => {
-      err += t
-    },
-  })
-  return { code, out, err }
-}
+import { BIN, runCli as run } from './helpers/run-cli.ts'
 
 async function answers(rpcUrl: string): Promise<boolean> {
   try {

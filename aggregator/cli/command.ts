@@ -44,20 +44,31 @@ export function requireFlag(value: string | boolean | undefined, flag: string): 
   return value
 }
 
-/** A TCP port flag: a whole number in [0, 65535]. */
+/** A flag holding a whole number, at most `max`. */
+export function wholeNumberFlag(
+  value: string | boolean | undefined,
+  flag: string,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) > max) {
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? 'a whole number' : `a whole number in [0, ${max}]`
+    throw new InputError(
+      `--${flag}`,
+      'out_of_range',
+      `--${flag} must be ${range}, got ${String(value)}`,
+    )
+  }
+  return Number(value)
+}
+
+/** A TCP port flag. */
 export function portFlag(
   value: string | boolean | undefined,
   flag: string,
   fallback: number,
 ): number {
-  if (value === undefined) return fallback
-  const port = Number(value)
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || port > 65535) {
-    throw new InputError(
-      `--${flag}`,
-      'out_of_range',
-      `--${flag} must be a port number in [0, 65535], got ${String(value)}`,
-    )
-  }
-  return port
+  return wholeNumberFlag(value, flag, fallback, 65_535)
 }

@@ -8,6 +8,7 @@ import {
   BaseError,
   ContractFunctionRevertedError,
   type Hex,
+  pad,
   parseUnits,
   type TransactionReceipt,
 } from 'viem'
@@ -25,6 +26,7 @@ import {
   type DevnetManifest,
 } from '../../aggregator/devnet/manifest.ts'
 import { MarginVault, TestToken } from '../../build/contracts/artifacts.ts'
+import { encodePayload, type XMarginPayload } from '../../contracts/payloads.ts'
 import { signVaa } from '../../relayer/devnet-guardian.ts'
 import { messagesFromReceipt, type PublishedMessage } from '../../relayer/messages.ts'
 
@@ -129,6 +131,26 @@ export async function signedVaa(
   const messages = await published(f, chain, receipt)
   if (messages.length !== 1) throw new Error(`expected one message, got ${messages.length}`)
   return signVaa(messages[0]!)
+}
+
+/** A VAA as if `emitter` on `chain` had published `payload`: the devnet guardian signs what it is shown. */
+export function forgedVaa(
+  chain: ChainManifest,
+  emitter: Address,
+  sequence: bigint,
+  payload: XMarginPayload | Hex,
+  keys?: string[],
+): Hex {
+  const message = {
+    emitterChain: chain.wormholeChainId,
+    emitterAddress: pad(emitter, { size: 32 }),
+    sequence,
+    nonce: 0,
+    consistencyLevel: 1,
+    timestamp: 1_767_225_600,
+    payload: typeof payload === 'string' ? payload : encodePayload(payload),
+  }
+  return keys === undefined ? signVaa(message) : signVaa(message, keys)
 }
 
 /** The custom error a failed call reverted with, by name. */

@@ -2,29 +2,12 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { needsBuild } from '../../chain/built.ts'
 import { DEFAULT_BASE_PORT, DEFAULT_CHAINS } from '../../devnet/defaults.ts'
-import { InputError } from '../../errors.ts'
-import { type Command, EXIT_OK, parseFlags, portFlag } from '../command.ts'
+import { type Command, EXIT_OK, parseFlags, portFlag, wholeNumberFlag } from '../command.ts'
 
 export const DEFAULT_MANIFEST = join(
   fileURLToPath(new URL('../../..', import.meta.url)),
   'build/devnet.json',
 )
-
-export function wholeNumberFlag(
-  value: string | boolean | undefined,
-  flag: string,
-  fallback: number,
-): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'string' || !/^\d+$/.test(value)) {
-    throw new InputError(
-      `--${flag}`,
-      'wrong_type',
-      `--${flag} must be a whole number, got ${String(value)}`,
-    )
-  }
-  return Number(value)
-}
 
 export const devnetCommand: Command = {
   name: 'devnet',
