@@ -9,6 +9,7 @@ import { benchCommand } from './commands/bench.ts'
 import { depositCommand } from './commands/deposit.ts'
 import { devnetCommand } from './commands/devnet.ts'
 import { marginCommand } from './commands/margin.ts'
+import { relayerCommand } from './commands/relayer.ts'
 import { serveCommand } from './commands/serve.ts'
 
 const COMMANDS: readonly Command[] = [
@@ -17,6 +18,7 @@ const COMMANDS: readonly Command[] = [
   devnetCommand,
   depositCommand,
   balancesCommand,
+  relayerCommand,
   benchCommand,
 ]
 

@@ -51,3 +51,7 @@ export const DEVNET_TRADER_KEYS = [
   '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a',
   '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6',
 ] as const
+
+/** Anvil's published development account 4: the devnet relayer's delivering wallet. */
+export const DEVNET_RELAYER_KEY =
+  '0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a'
