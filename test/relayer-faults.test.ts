@@ -50,14 +50,12 @@ async function freshStore(): Promise<RelayStore> {
 }
 
 const ledger = (account: Hex, chain = f.spoke, symbol: 'USDC' | 'WETH' | 'WBTC' = 'USDC') =>
-  f
-    .clients(f.hub)
-    .public.readContract({
-      address: f.hub.contracts.hub!,
-      abi: MarginHub.abi,
-      functionName: 'collateral',
-      args: [account, chain.wormholeChainId, chain.tokens[symbol].address],
-    })
+  f.clients(f.hub).public.readContract({
+    address: f.hub.contracts.hub!,
+    abi: MarginHub.abi,
+    functionName: 'collateral',
+    args: [account, chain.wormholeChainId, chain.tokens[symbol].address],
+  })
 
 async function until<T>(
   what: string,
