@@ -8,17 +8,21 @@ import { balancesCommand } from './commands/balances.ts'
 import { benchCommand } from './commands/bench.ts'
 import { depositCommand } from './commands/deposit.ts'
 import { devnetCommand } from './commands/devnet.ts'
+import { guardianCommand } from './commands/guardian.ts'
 import { marginCommand } from './commands/margin.ts'
 import { relayerCommand } from './commands/relayer.ts'
 import { serveCommand } from './commands/serve.ts'
+import { upCommand } from './commands/up.ts'
 
 const COMMANDS: readonly Command[] = [
+  upCommand,
   marginCommand,
   serveCommand,
   devnetCommand,
   depositCommand,
   balancesCommand,
   relayerCommand,
+  guardianCommand,
   benchCommand,
 ]
 

@@ -1,0 +1,138 @@
+import { startServer } from '../../api/server.ts'
+import { needsBuild } from '../../chain/built.ts'
+import { chainClients } from '../../chain/clients.ts'
+import { DEVNET_DEPLOYER_KEY, DEVNET_RELAYER_KEY } from '../../devnet/chains.ts'
+import { DEFAULT_BASE_PORT, DEFAULT_CHAINS } from '../../devnet/defaults.ts'
+import { createLogger } from '../../log.ts'
+import { type Command, EXIT_OK, parseFlags, portFlag, wholeNumberFlag } from '../command.ts'
+import { DEFAULT_MANIFEST } from './devnet.ts'
+import { DEFAULT_PORT as DEFAULT_API_PORT } from './serve.ts'
+
+const DEFAULT_GUARDIAN_PORT = 7071
+const DEFAULT_RELAYER_PORT = 9090
+
+export const upCommand: Command = {
+  name: 'up',
+  summary: 'the whole local stack: devnet, devnet guardian, relayer and margin API (npm start)',
+  help: `Usage: xmargin up [--chains N] [--port P] [--guardian-port P] [--relayer-port P] [--api-port P]
+                  [--manifest FILE] [--json]
+
+Starts, on 127.0.0.1:
+  the devnet        one anvil per chain with the genuine Wormhole core (--port, default ${DEFAULT_BASE_PORT})
+  the guardian      signs observed messages with the devnet key, served at
+                    Wormholescan's API path (--guardian-port, default ${DEFAULT_GUARDIAN_PORT})
+  the relayer       fetches VAAs from the guardian as it would from Wormholescan,
+                    store in memory (--relayer-port for /metrics, default ${DEFAULT_RELAYER_PORT})
+  the margin API    POST /v1/margin (--api-port, default ${DEFAULT_API_PORT})
+Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
+(default build/devnet.json).
+--json prints where each part is as one JSON object. Ctrl-C stops everything.`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, {
+      chains: { type: 'string' },
+      port: { type: 'string' },
+      'guardian-port': { type: 'string' },
+      'relayer-port': { type: 'string' },
+      'api-port': { type: 'string' },
+      manifest: { type: 'string' },
+      json: { type: 'boolean' },
+    })
+    const chains = wholeNumberFlag(values.chains, 'chains', DEFAULT_CHAINS)
+    const ports = {
+      devnet: portFlag(values.port, 'port', DEFAULT_BASE_PORT),
+      guardian: portFlag(values['guardian-port'], 'guardian-port', DEFAULT_GUARDIAN_PORT),
+      relayer: portFlag(values['relayer-port'], 'relayer-port', DEFAULT_RELAYER_PORT),
+      api: portFlag(values['api-port'], 'api-port', DEFAULT_API_PORT),
+    }
+    const [
+      { startDevnet },
+      { startGuardianServer },
+      { startRelayer },
+      { validateConfig },
+      { topologyFromManifest },
+    ] = await needsBuild(() =>
+      Promise.all([
+        import('../../devnet/devnet.ts'),
+        import('../../../relayer/guardian-server.ts'),
+        import('../../../relayer/relayer.ts'),
+        import('../../../relayer/config.ts'),
+        import('../../../relayer/topology.ts'),
+      ]),
+    )
+    const logger = createLogger('xmargin')
+    const started = performance.now()
+    const manifestPath = values.manifest ?? DEFAULT_MANIFEST
+    const devnet = await startDevnet({ chains, basePort: ports.devnet, manifestPath })
+    const stops: (() => Promise<void>)[] = [() => devnet.stop()]
+    try {
+      const topology = topologyFromManifest(devnet.manifest)
+      const observers = topology.chains.map((chain) => ({
+        chain,
+        client: chainClients(chain.rpcUrl, chain.evmChainId, DEVNET_DEPLOYER_KEY).public,
+      }))
+      const guardian = await startGuardianServer(observers, ports.guardian)
+      stops.unshift(() => guardian.close())
+      const relayer = await startRelayer(
+        validateConfig(
+          {
+            manifest: manifestPath,
+            privateKey: DEVNET_RELAYER_KEY,
+            database: 'memory',
+            port: ports.relayer,
+            source: { kind: 'wormholescan', baseUrl: guardian.url },
+            pollIntervalMs: 100,
+          },
+          {},
+        ),
+        logger.child({ component: 'relayer' }),
+      )
+      stops.unshift(() => relayer.stop())
+      const api = await startServer({
+        port: ports.api,
+        host: '127.0.0.1',
+        logger: logger.child({ component: 'api' }),
+      })
+      stops.unshift(() => api.close())
+      const where = {
+        manifest: manifestPath,
+        chains: devnet.manifest.chains.map((c) => ({
+          name: c.name,
+          role: c.role,
+          rpcUrl: c.rpcUrl,
+        })),
+        guardian: guardian.url,
+        relayer: relayer.url,
+        api: api.url,
+      }
+      if (values.json) io.out(`${JSON.stringify(where)}\n`)
+      io.err(
+        [
+          `xmargin is up in ${Math.round(performance.now() - started)} ms`,
+          ...where.chains.map(
+            (c) => `  chain     ${c.name.padEnd(9)} ${c.role.padEnd(5)} ${c.rpcUrl}`,
+          ),
+          `  guardian  ${guardian.url}/api/v1/vaas/{chain}/{emitter}/{sequence}`,
+          `  relayer   ${relayer.url}/metrics  ${relayer.url}/admin/deliveries`,
+          `  margin    ${api.url}/v1/margin  ${api.url}/health`,
+          `  manifest  ${manifestPath}`,
+          'Try: npm run -s xmargin -- deposit --chain arbitrum --token USDC --amount 100 --mint --key <anvil key>',
+          'Ctrl-C stops everything.',
+        ].join('\n') + '\n',
+      )
+    } catch (err) {
+      for (const stop of stops) await stop()
+      throw err
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        void (async () => {
+          for (const s of stops) await s()
+          resolve()
+        })()
+      }
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+    return EXIT_OK
+  },
+}

@@ -1,0 +1,96 @@
+/** `npm start` (xmargin up): the whole local stack as one process, and a deposit that crosses it. */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { trader } from './helpers/devnet-fixture.ts'
+import { BIN, runCli } from './helpers/run-cli.ts'
+
+interface Where {
+  manifest: string
+  chains: { name: string; rpcUrl: string }[]
+  guardian: string
+  relayer: string
+  api: string
+}
+
+let child: ChildProcess
+let where: Where
+
+beforeAll(async () => {
+  const manifest = join(mkdtempSync(join(tmpdir(), 'xmargin-up-')), 'devnet.json')
+  const ports = ['--port', '0', '--guardian-port', '0', '--relayer-port', '0', '--api-port', '0']
+  child = spawn(process.execPath, [BIN, 'up', ...ports, '--manifest', manifest, '--json'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  })
+  where = await new Promise<Where>((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      const line = out.split('\n').find((l) => l.startsWith('{"manifest"'))
+      if (line) resolve(JSON.parse(line) as Where)
+    })
+    child.once('exit', (code) => reject(new Error(`up exited with ${code}`)))
+  })
+}, 90_000)
+
+afterAll(() => {
+  if (child.exitCode === null) child.kill('SIGKILL')
+})
+
+describe('xmargin up', () => {
+  it('serves the margin API, the guardian and the relayer', async () => {
+    expect(await (await fetch(`${where.api}/health`)).json()).toEqual({ status: 'ok' })
+    expect(await (await fetch(`${where.guardian}/health`)).json()).toEqual({ status: 'ok' })
+    expect(await (await fetch(`${where.relayer}/metrics`)).text()).toContain(
+      'xmargin_relayer_queue_depth',
+    )
+  })
+
+  it('a deposit on a spoke shows up in the hub ledger', async () => {
+    const t = trader(2)
+    const flags = ['--manifest', where.manifest, '--key', t.key]
+    expect(
+      (
+        await runCli([
+          'deposit',
+          ...flags,
+          '--chain',
+          'base',
+          '--token',
+          'WBTC',
+          '--amount',
+          '0.25',
+          '--mint',
+        ])
+      ).code,
+    ).toBe(0)
+    const deadline = Date.now() + 30_000
+    let row: Record<string, string> | undefined
+    while (Date.now() < deadline) {
+      const { out } = await runCli(['balances', ...flags, '--json'])
+      row = (JSON.parse(out).balances as Record<string, string>[]).find(
+        (r) => r['chain'] === 'base' && r['token'] === 'WBTC',
+      )
+      if (row?.['hubLedger'] === '0.25') break
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    expect(row).toMatchObject({ vault: '0.25', hubLedger: '0.25' })
+  })
+
+  it('stops everything on SIGINT', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    child.kill('SIGINT')
+    expect(await exited).toBe(0)
+    for (const url of [
+      where.api,
+      where.guardian,
+      where.relayer,
+      ...where.chains.map((c) => c.rpcUrl),
+    ]) {
+      await expect(fetch(url, { signal: AbortSignal.timeout(1000) })).rejects.toThrow()
+    }
+  })
+})
