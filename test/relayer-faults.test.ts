@@ -12,7 +12,7 @@ import { chainClients } from '../aggregator/chain/clients.ts'
 import { DEVNET_RELAYER_KEY } from '../aggregator/devnet/chains.ts'
 import type { DevnetManifest } from '../aggregator/devnet/manifest.ts'
 import { silentLogger } from '../aggregator/log.ts'
-import { MarginHub } from '../build/contracts/artifacts.ts'
+import { MarginHub, WormholeImplementation } from '../build/contracts/artifacts.ts'
 import { validateConfig } from '../relayer/config.ts'
 import { ChainDeliverer, DEFAULT_DELIVERY } from '../relayer/deliverer.ts'
 import { signVaa } from '../relayer/devnet-guardian.ts'
@@ -240,6 +240,91 @@ describe('one chain RPC unreachable for a while', () => {
     } finally {
       await relayer.stop()
       await proxy.close()
+    }
+  })
+})
+
+describe('a message that keeps failing', () => {
+  it('is parked as failed without blocking the ones behind it, and an operator can retry it', async () => {
+    const manifestPath = join(mkdtempSync(join(tmpdir(), 'xmargin-park-')), 'manifest.json')
+    writeFileSync(manifestPath, JSON.stringify(f.manifest))
+    const topology = topologyFromManifest(f.manifest)
+    const guardian = new DevnetGuardianSource(
+      topology.chains.map((c, i) => ({
+        chain: c,
+        client: f.clients(f.manifest.chains[i]!).public,
+      })),
+    )
+    let poisoned: bigint | null = null
+    // A source that cannot produce one message's VAA: a fault no real part gives on demand.
+    const source: VaaSource = {
+      name: 'flaky',
+      fetchVaa: async (key) => {
+        if (key.sequence === poisoned && key.emitterChain === f.spoke.wormholeChainId)
+          throw new Error('source fault for this message')
+        return guardian.fetchVaa(key)
+      },
+    }
+    const config = validateConfig(
+      {
+        manifest: manifestPath,
+        privateKey: DEVNET_RELAYER_KEY,
+        database: 'memory',
+        port: 0,
+        pollIntervalMs: 50,
+        delivery: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 50 },
+      },
+      {},
+    )
+    const relayer = await startRelayer(config, silentLogger, { source })
+    try {
+      const t = trader(0)
+      poisoned = await f.clients(f.spoke).public.readContract({
+        address: f.spoke.contracts.wormhole,
+        abi: WormholeImplementation.abi,
+        functionName: 'nextSequence',
+        args: [f.spoke.contracts.vault],
+      })
+      await deposit(f, f.spoke, t.key, 'WBTC', 1n)
+      const before = await ledger(t.address, f.spoke, 'WBTC')
+      await deposit(f, f.spoke, t.key, 'WBTC', 2n)
+      const failed = await until(
+        'the parked delivery',
+        async () =>
+          (await (await fetch(`${relayer.url}/admin/deliveries?status=failed`)).json()) as {
+            deliveries: { id: number; attempts: number; sequence: string }[]
+          },
+        (b) => b.deliveries.length === 1,
+      )
+      expect(failed.deliveries[0]).toMatchObject({ attempts: 3, sequence: String(poisoned) })
+      // The later deposit went through: its absolute balance (3) is newer than the stuck one's (1).
+      expect(
+        await until(
+          'the later deposit',
+          () => ledger(t.address, f.spoke, 'WBTC'),
+          (v) => v === before + 3n,
+        ),
+      ).toBe(before + 3n)
+      poisoned = null
+      const retry = await fetch(
+        `${relayer.url}/admin/deliveries/${failed.deliveries[0]!.id}/retry`,
+        { method: 'POST' },
+      )
+      expect(retry.status).toBe(200)
+      await until(
+        'the retried delivery',
+        async () => (await relayer.store.get(failed.deliveries[0]!.id))?.status,
+        (s) => s === 'delivered',
+      )
+      expect(
+        (
+          await fetch(`${relayer.url}/admin/deliveries/${failed.deliveries[0]!.id}/retry`, {
+            method: 'POST',
+          })
+        ).status,
+      ).toBe(404)
+    } finally {
+      await relayer.stop()
     }
   })
 })
