@@ -328,3 +328,58 @@ describe('a message that keeps failing', () => {
     }
   })
 })
+
+describe('a stuck transaction', () => {
+  it('is replaced at the same nonce with a higher fee, and the replacement lands', async () => {
+    const topology = topologyFromManifest(f.manifest)
+    const store = await freshStore()
+    const t = trader(1)
+    await deposit(f, f.spoke, t.key, 'USDC', 42n)
+    await new ChainWatcher(topology.chains[1]!, f.clients(f.spoke).public, store, topology, {
+      confirmations: 0,
+      maxBlockRange: 10_000,
+    }).poll()
+    const hub = chainClients(f.hub.rpcUrl, f.hub.evmChainId, DEVNET_RELAYER_KEY)
+    const source = new DevnetGuardianSource(
+      topology.chains.map((c, i) => ({
+        chain: c,
+        client: f.clients(f.manifest.chains[i]!).public,
+      })),
+    )
+    const replaced: { hash: string; maxFeePerGas: string }[] = []
+    const logger = {
+      ...silentLogger,
+      info: () => {},
+      warn: (o: { hash?: string; maxFeePerGas?: string }) => o.hash && replaced.push(o as never),
+    } as never
+    const deliverer = new ChainDeliverer(
+      topology.chains[0]!,
+      hub.public,
+      hub.wallet,
+      store,
+      source,
+      topology,
+      { ...DEFAULT_DELIVERY, receiptTimeoutMs: 300 },
+      logger,
+    )
+    const rpc = f.clients(f.hub).public
+    await rpc.request({ method: 'evm_setAutomine' as never, params: [false] as never })
+    try {
+      const delivering = deliverer.runOnce()
+      await until(
+        'a replacement',
+        async () => replaced.length,
+        (n) => n >= 1,
+      )
+      await rpc.request({ method: 'evm_mine' as never })
+      await delivering
+    } finally {
+      await rpc.request({ method: 'evm_setAutomine' as never, params: [true] as never })
+    }
+    const [d] = await store.list('delivered')
+    const tx = await rpc.getTransaction({ hash: d!.txHash! })
+    expect(tx.hash).not.toBe(replaced[0]!.hash)
+    expect(tx.maxFeePerGas).toBeGreaterThanOrEqual(BigInt(replaced[0]!.maxFeePerGas))
+    expect(await ledger(t.address)).toBeGreaterThanOrEqual(42n)
+  })
+})
