@@ -16,6 +16,7 @@ import {
   encodeFunctionData,
   type Hex,
   type PublicClient,
+  type TransactionReceipt,
   type Transport,
   type WalletClient,
 } from 'viem'
@@ -24,7 +25,7 @@ import { MarginHub, MarginVault, SolvencyRegistry } from '../build/contracts/art
 import { type VaaSource, VaaSourceError } from './sources/vaa-source.ts'
 import type { Delivery, RelayStore } from './store/relay-store.ts'
 import type { RelayChain, Topology } from './topology.ts'
-import { checkVaa, VaaRejected } from './verify.ts'
+import { checkVaa, GuardianSets, VaaRejected } from './verify.ts'
 
 export interface DeliveryOptions {
   readonly maxAttempts: number
@@ -45,6 +46,45 @@ export const DEFAULT_DELIVERY: DeliveryOptions = {
   gasCap: 2_000_000n,
   receiptTimeoutMs: 15_000,
   maxReplacements: 3,
+}
+
+const PREPARE_CONCURRENCY = 16
+/** Deliveries per batch: small enough that a message never waits long behind a batch. */
+const BATCH = 16
+/** Target reverts that no retry can change: the VAA itself is wrong for this target. */
+const REFUSALS = new Set([
+  'InvalidVaa',
+  'UnknownEmitter',
+  'WrongTarget',
+  'MalformedPayload',
+  'UnexpectedKind',
+])
+
+/** A delivery whose VAA passed the checks, with its calldata and gas limit. */
+interface Ready {
+  readonly d: Delivery
+  readonly attempt: number
+  readonly started: number
+  readonly data: Hex
+  readonly gas: bigint
+}
+
+/** map with at most `limit` calls in flight; results in input order. */
+async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++
+      out[i] = await fn(items[i]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return out
 }
 
 const ABIS = {
@@ -78,6 +118,8 @@ export interface DelivererEvents {
 }
 
 export class ChainDeliverer {
+  private readonly guardianSets = new GuardianSets()
+
   constructor(
     readonly chain: RelayChain,
     private readonly client: PublicClient<Transport, Chain>,
@@ -90,16 +132,62 @@ export class ChainDeliverer {
     private readonly events: DelivererEvents = {},
   ) {}
 
-  /** Deliver what is due, one transaction at a time. Returns how many were handled. */
-  async runOnce(limit = 50): Promise<number> {
+  /** Deliver what is due. Returns how many deliveries it handled. */
+  async runOnce(limit = BATCH): Promise<number> {
     const due = await this.store.due(this.chain.wormholeChainId, limit)
-    for (const d of due) await this.deliver(d)
+    await this.deliverBatch(due)
     return due.length
   }
 
-  async deliver(d: Delivery): Promise<void> {
-    const attempt = d.attempts + 1
-    const started = performance.now()
+  /** Deliver one delivery now (operators' retries and tests). */
+  deliver(d: Delivery): Promise<void> {
+    return this.deliverBatch([d])
+  }
+
+  /**
+   * Prepare every delivery concurrently (fetch and check the VAA, estimate
+   * gas), then send the ready ones back to back with consecutive nonces from
+   * this wallet's one nonce counter, then confirm each receipt in order.
+   */
+  private async deliverBatch(due: readonly Delivery[]): Promise<void> {
+    const prepared = await mapConcurrent(due, PREPARE_CONCURRENCY, (d) => this.prepare(d))
+    const ready = prepared.filter((p): p is Ready => p !== null)
+    if (ready.length === 0) return
+    let nonce: number
+    let fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
+    try {
+      nonce = await this.client.getTransactionCount({
+        address: this.wallet.account.address,
+        blockTag: 'pending',
+      })
+      fees = await this.client.estimateFeesPerGas()
+    } catch (err) {
+      for (const r of ready) await this.failed(r, err)
+      return
+    }
+    const sent: { r: Ready; hash: Hex; nonce: number }[] = []
+    for (const r of ready) {
+      try {
+        sent.push({ r, hash: await this.send(r, nonce, fees), nonce })
+        nonce++
+      } catch (err) {
+        await this.failed(r, err)
+      }
+    }
+    const confirmed: { r: Ready; txHash: Hex }[] = []
+    for (const { r, hash, nonce: n } of sent) {
+      try {
+        confirmed.push({ r, txHash: await this.confirm(r, hash, n, fees) })
+      } catch (err) {
+        await this.failed(r, err)
+      }
+    }
+    await this.succeeded(confirmed)
+  }
+
+  /** Fetch and check the VAA and estimate gas; null when the delivery was settled here. */
+  private async prepare(d: Delivery): Promise<Ready | null> {
+    const r = { d, attempt: d.attempts + 1, started: performance.now() }
     try {
       const vaa = await this.source.fetchVaa({
         emitterChain: d.emitterChain,
@@ -108,7 +196,7 @@ export class ChainDeliverer {
         txHash: d.txHashObserved,
       })
       if (vaa === null) {
-        // Not signed yet: ask again soon; this is not the delivery's fault, so it costs no attempt.
+        // Not signed yet: ask again soon; not the delivery's fault, so it costs no attempt.
         await this.store.failedAttempt(
           d.id,
           d.attempts,
@@ -116,120 +204,153 @@ export class ChainDeliverer {
           this.options.baseDelayMs,
           false,
         )
-        return
+        return null
       }
-      await checkVaa(vaa, d, this.topology, { core: this.chain.core, client: this.client })
-      const txHash = await this.submit(d, vaa)
-      await this.store.delivered(
-        d.id,
-        attempt,
-        txHash === null ? 'already_consumed' : 'delivered',
-        txHash,
+      await checkVaa(
+        vaa,
+        d,
+        this.topology,
+        await this.guardianSets.get(this.chain.core, this.client),
       )
-      this.events.onDelivered?.(d, performance.now() - started)
+      const data = encodeFunctionData({
+        abi: ABIS[d.method],
+        functionName: d.method,
+        args: [vaa],
+      } as never)
+      let gas: bigint
+      try {
+        gas = await this.client.estimateContractGas({
+          address: d.targetContract,
+          abi: ABIS[d.method],
+          functionName: d.method,
+          args: [vaa],
+          account: this.wallet.account,
+        } as never)
+      } catch (err) {
+        const reverted = revertName(err)
+        if (reverted !== undefined && REFUSALS.has(reverted))
+          throw new VaaRejected(`the target would revert ${reverted}`)
+        if (reverted !== 'AlreadyConsumed') throw err
+        await this.succeeded([{ r: { ...r, data, gas: 0n }, txHash: null }])
+        return null
+      }
+      if (gas > this.options.gasCap)
+        throw new VaaRejected(`needs ${gas} gas, over the cap of ${this.options.gasCap}`)
+      return { ...r, data, gas: (gas * 12n) / 10n }
+    } catch (err) {
+      await this.failed(r, err)
+      return null
+    }
+  }
+
+  private send(
+    r: Ready,
+    nonce: number,
+    fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
+  ): Promise<Hex> {
+    return this.wallet.sendTransaction({
+      to: r.d.targetContract,
+      data: r.data,
+      gas: r.gas,
+      nonce,
+      ...fees,
+      chain: this.wallet.chain,
+    })
+  }
+
+  /** Wait for the receipt; a transaction stuck past the timeout is replaced at its nonce with higher fees. */
+  private async confirm(
+    r: Ready,
+    first: Hex,
+    nonce: number,
+    fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
+  ): Promise<Hex> {
+    let hash = first
+    let { maxFeePerGas, maxPriorityFeePerGas } = fees
+    for (let replacement = 0; ; replacement++) {
+      const receipt = await this.receipt(hash)
+      if (receipt) {
+        if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`)
+        return hash
+      }
+      if (replacement >= this.options.maxReplacements)
+        throw new Error(`transaction ${hash} got no receipt in ${this.options.receiptTimeoutMs} ms`)
+      // Nodes replace a pending transaction only for at least ~10% more on both fees: bump by 25%.
+      maxFeePerGas = (maxFeePerGas * 5n) / 4n + 1n
+      maxPriorityFeePerGas = (maxPriorityFeePerGas * 5n) / 4n + 1n
+      this.logger.warn(
+        {
+          delivery: r.d.id,
+          chain: this.chain.name,
+          hash,
+          nonce,
+          maxFeePerGas: String(maxFeePerGas),
+        },
+        'replacing a stuck transaction',
+      )
+      hash = await this.send(r, nonce, { maxFeePerGas, maxPriorityFeePerGas })
+    }
+  }
+
+  private async succeeded(done: readonly { r: Ready; txHash: Hex | null }[]): Promise<void> {
+    await this.store.deliveredMany(
+      done.map(({ r, txHash }) => ({
+        id: r.d.id,
+        attempt: r.attempt,
+        outcome: txHash === null ? ('already_consumed' as const) : ('delivered' as const),
+        txHash,
+      })),
+    )
+    for (const { r, txHash } of done) {
+      this.events.onDelivered?.(r.d, performance.now() - r.started)
       this.logger.info(
         {
-          delivery: d.id,
+          delivery: r.d.id,
           chain: this.chain.name,
-          kind: d.kind,
-          sequence: String(d.sequence),
+          kind: r.d.kind,
+          sequence: String(r.d.sequence),
           tx: txHash,
-          attempt,
+          attempt: r.attempt,
         },
         txHash ? 'delivered' : 'already consumed',
       )
-    } catch (err) {
-      const message = err instanceof Error ? err.message.split('\n')[0]! : String(err)
-      const final = err instanceof VaaRejected || attempt >= this.options.maxAttempts
-      const delay =
-        err instanceof VaaSourceError && err.retryAfterMs !== null
-          ? err.retryAfterMs
-          : backoffMs(attempt, this.options)
-      await this.store.failedAttempt(d.id, attempt, message, delay, final)
-      if (final) this.events.onFailed?.(d, message)
-      else this.events.onRetry?.(d, message)
-      this.logger.warn(
-        { delivery: d.id, chain: this.chain.name, kind: d.kind, attempt, final, error: message },
-        final ? 'parked as failed' : 'will retry',
-      )
     }
   }
 
-  /** Simulate, then send; null when the target had already consumed it. */
-  private async submit(d: Delivery, vaa: Hex): Promise<Hex | null> {
-    const call = {
-      address: d.targetContract,
-      abi: ABIS[d.method],
-      functionName: d.method,
-      args: [vaa],
-    } as const
-    try {
-      await this.client.simulateContract({ ...call, account: this.wallet.account } as never)
-    } catch (err) {
-      if (revertName(err) === 'AlreadyConsumed') return null
-      throw err
-    }
-    const data = encodeFunctionData({
-      abi: ABIS[d.method],
-      functionName: d.method,
-      args: [vaa],
-    } as never)
-    const gas = await this.client.estimateGas({
-      account: this.wallet.account,
-      to: d.targetContract,
-      data,
-    })
-    if (gas > this.options.gasCap)
-      throw new VaaRejected(`needs ${gas} gas, over the cap of ${this.options.gasCap}`)
-    return this.sendWithReplacement(d, data, (gas * 12n) / 10n)
+  private async failed(r: Pick<Ready, 'd' | 'attempt'>, err: unknown): Promise<void> {
+    const message = err instanceof Error ? err.message.split('\n')[0]! : String(err)
+    const final = err instanceof VaaRejected || r.attempt >= this.options.maxAttempts
+    const delay =
+      err instanceof VaaSourceError && err.retryAfterMs !== null
+        ? err.retryAfterMs
+        : backoffMs(r.attempt, this.options)
+    await this.store.failedAttempt(r.d.id, r.attempt, message, delay, final)
+    if (final) this.events.onFailed?.(r.d, message)
+    else this.events.onRetry?.(r.d, message)
+    this.logger.warn(
+      {
+        delivery: r.d.id,
+        chain: this.chain.name,
+        kind: r.d.kind,
+        attempt: r.attempt,
+        final,
+        error: message,
+      },
+      final ? 'parked as failed' : 'will retry',
+    )
   }
 
-  private async sendWithReplacement(d: Delivery, data: Hex, gas: bigint): Promise<Hex> {
-    const nonce = await this.client.getTransactionCount({
-      address: this.wallet.account.address,
-      blockTag: 'pending',
-    })
-    const fees = await this.client.estimateFeesPerGas()
-    let maxFeePerGas = fees.maxFeePerGas
-    let maxPriorityFeePerGas = fees.maxPriorityFeePerGas
-    for (let replacement = 0; ; replacement++) {
-      const hash = await this.wallet.sendTransaction({
-        to: d.targetContract,
-        data,
-        gas,
-        nonce,
-        maxFeePerGas,
-        maxPriorityFeePerGas,
-        chain: this.wallet.chain,
-      })
-      try {
-        const receipt = await this.client.waitForTransactionReceipt({
-          hash,
-          timeout: this.options.receiptTimeoutMs,
-          pollingInterval: 50,
-        })
-        if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`)
-        return hash
-      } catch (err) {
-        if (
-          !(err instanceof BaseError && err.name === 'WaitForTransactionReceiptTimeoutError') ||
-          replacement >= this.options.maxReplacements
-        )
-          throw err
-        // Stuck: same nonce, at least 12.5% more on both fees (what nodes require to replace).
-        maxFeePerGas = (maxFeePerGas * 5n) / 4n + 1n
-        maxPriorityFeePerGas = (maxPriorityFeePerGas * 5n) / 4n + 1n
-        this.logger.warn(
-          {
-            delivery: d.id,
-            chain: this.chain.name,
-            hash,
-            nonce,
-            maxFeePerGas: String(maxFeePerGas),
-          },
-          'replacing a stuck transaction',
-        )
-      }
+  /**
+   * The receipt, polled from 2 ms doubling to 200 ms (local chains answer at
+   * once, public ones within seconds); null after receiptTimeoutMs.
+   */
+  private async receipt(hash: Hex): Promise<TransactionReceipt | null> {
+    const deadline = Date.now() + this.options.receiptTimeoutMs
+    for (let wait = 2; ; wait = Math.min(wait * 2, 200)) {
+      const found = await this.client.getTransactionReceipt({ hash }).catch(() => null)
+      if (found) return found
+      if (Date.now() >= deadline) return null
+      await new Promise((r) => setTimeout(r, Math.min(wait, Math.max(0, deadline - Date.now()))))
     }
   }
 }

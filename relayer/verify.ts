@@ -1,16 +1,22 @@
 /**
  * Checks on a VAA before any gas is spent on it: it is the message we
  * observed (emitter, sequence, payload), its route includes this target, and
- * the target chain's own core contract accepts its signatures
- * (parseAndVerifyVM, by eth_call).
+ * a quorum of its signatures recovers to the target core's current guardian
+ * set (read from the core once, then cached). The target contract verifies
+ * again on chain; this check only keeps bad VAAs from costing gas.
  */
+import { toChainId } from '@wormhole-foundation/sdk-base'
 import { deserialize } from '@wormhole-foundation/sdk-definitions'
 import {
+  type Address,
   bytesToHex,
   type Chain,
   type Hex,
   hexToBytes,
+  keccak256,
   type PublicClient,
+  recoverAddress,
+  serializeSignature,
   type Transport,
 } from 'viem'
 import { XmarginError } from '../aggregator/errors.ts'
@@ -26,11 +32,48 @@ export class VaaRejected extends XmarginError {
   }
 }
 
+export interface GuardianSet {
+  readonly index: number
+  readonly keys: readonly Address[]
+}
+
+/** The target core's current guardian set, read once per core and kept. */
+export class GuardianSets {
+  readonly #cache = new Map<string, Promise<GuardianSet>>()
+
+  get(core: Address, client: PublicClient<Transport, Chain>): Promise<GuardianSet> {
+    const key = `${client.chain.id}:${core.toLowerCase()}`
+    let set = this.#cache.get(key)
+    if (!set) {
+      set = (async () => {
+        const index = await client.readContract({
+          address: core,
+          abi: WormholeImplementation.abi,
+          functionName: 'getCurrentGuardianSetIndex',
+        })
+        const { keys } = await client.readContract({
+          address: core,
+          abi: WormholeImplementation.abi,
+          functionName: 'getGuardianSet',
+          args: [index],
+        })
+        return { index, keys }
+      })()
+      set.catch(() => this.#cache.delete(key))
+      this.#cache.set(key, set)
+    }
+    return set
+  }
+}
+
+/** Wormhole's quorum: more than two thirds of the guardians. */
+export const quorum = (guardians: number): number => Math.floor((guardians * 2) / 3) + 1
+
 export async function checkVaa(
   vaa: Hex,
   d: Delivery,
   topology: Topology,
-  target: { core: Hex; client: PublicClient<Transport, Chain> },
+  guardians: GuardianSet,
 ): Promise<void> {
   let parsed: ReturnType<typeof deserialize<'Uint8Array'>>
   try {
@@ -40,7 +83,11 @@ export async function checkVaa(
   }
   const emitter = bytesToHex(parsed.emitterAddress.toUint8Array())
   const payload = bytesToHex(parsed.payload)
-  if (emitter.toLowerCase() !== d.emitterAddress.toLowerCase() || parsed.sequence !== d.sequence) {
+  if (
+    toChainId(parsed.emitterChain) !== d.emitterChain ||
+    emitter.toLowerCase() !== d.emitterAddress.toLowerCase() ||
+    parsed.sequence !== d.sequence
+  ) {
     throw new VaaRejected(
       `it is not the observed message (emitter ${emitter}, sequence ${parsed.sequence})`,
     )
@@ -58,11 +105,40 @@ export async function checkVaa(
       `no route from its emitter to ${d.targetContract} on chain ${d.targetChain}`,
     )
   }
-  const [, valid, reason] = await target.client.readContract({
-    address: target.core,
-    abi: WormholeImplementation.abi,
-    functionName: 'parseAndVerifyVM',
-    args: [vaa],
-  })
-  if (!valid) throw new VaaRejected(`the core contract says: ${reason}`)
+  await checkSignatures(parsed, guardians)
+}
+
+async function checkSignatures(
+  vaa: ReturnType<typeof deserialize<'Uint8Array'>>,
+  guardians: GuardianSet,
+): Promise<void> {
+  if (vaa.guardianSet !== guardians.index) {
+    throw new VaaRejected(
+      `signed by guardian set ${vaa.guardianSet}, the target's is ${guardians.index}`,
+    )
+  }
+  // Guardians sign the double keccak of the body; vaa.hash is the single one.
+  const digest = keccak256(vaa.hash)
+  const signers = new Set<number>()
+  for (const { guardianIndex, signature } of vaa.signatures) {
+    const expected = guardians.keys[guardianIndex]
+    if (expected === undefined || signers.has(guardianIndex))
+      throw new VaaRejected(`bad guardian index ${guardianIndex}`)
+    const recovered = await recoverAddress({
+      hash: digest,
+      signature: serializeSignature({
+        r: `0x${signature.r.toString(16).padStart(64, '0')}`,
+        s: `0x${signature.s.toString(16).padStart(64, '0')}`,
+        yParity: signature.v,
+      }),
+    })
+    if (recovered.toLowerCase() !== expected.toLowerCase())
+      throw new VaaRejected(`signature ${guardianIndex} is not its guardian's`)
+    signers.add(guardianIndex)
+  }
+  if (signers.size < quorum(guardians.keys.length)) {
+    throw new VaaRejected(
+      `${signers.size} of ${guardians.keys.length} guardians signed; quorum is ${quorum(guardians.keys.length)}`,
+    )
+  }
 }

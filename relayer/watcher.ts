@@ -38,7 +38,8 @@ export class ChainWatcher {
 
   /** Read one range past the cursor; returns how many new messages it recorded. */
   async poll(): Promise<number> {
-    this.#head = await this.client.getBlockNumber()
+    // No cached head: a stale one would only delay, but a fresh one keeps reorg handling exact.
+    this.#head = await this.client.getBlockNumber({ cacheTime: 0 })
     const safe = this.#head - BigInt(this.options.confirmations)
     const from = (await this.store.cursor(this.chain.wormholeChainId)) ?? 0n
     if (from > safe) return 0

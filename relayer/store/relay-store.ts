@@ -170,15 +170,30 @@ export class RelayStore {
     outcome: 'delivered' | 'already_consumed',
     txHash: Hex | null,
   ): Promise<void> {
+    await this.deliveredMany([{ id, attempt, outcome, txHash }])
+  }
+
+  /** Several deliveries confirmed, in one transaction. */
+  async deliveredMany(
+    done: readonly {
+      id: number
+      attempt: number
+      outcome: 'delivered' | 'already_consumed'
+      txHash: Hex | null
+    }[],
+  ): Promise<void> {
+    if (done.length === 0) return
     await this.db.transaction(async (tx) => {
-      await tx.query(
-        `update deliveries set status = 'delivered', attempts = $2, tx_hash = $3, delivered_at = now(), last_error = null where id = $1`,
-        [id, attempt, txHash],
-      )
-      await tx.query(
-        `insert into attempts (delivery_id, attempt, finished_at, outcome, tx_hash) values ($1, $2, now(), $3, $4)`,
-        [id, attempt, outcome, txHash],
-      )
+      for (const { id, attempt, outcome, txHash } of done) {
+        await tx.query(
+          `update deliveries set status = 'delivered', attempts = $2, tx_hash = $3, delivered_at = now(), last_error = null where id = $1`,
+          [id, attempt, txHash],
+        )
+        await tx.query(
+          `insert into attempts (delivery_id, attempt, finished_at, outcome, tx_hash) values ($1, $2, now(), $3, $4)`,
+          [id, attempt, outcome, txHash],
+        )
+      }
     })
   }
 

@@ -1,14 +1,20 @@
 import { runRiskBench } from '../../bench/risk-bench.ts'
 import { BENCH_SHAPE } from '../../bench/synthetic-book.ts'
+import { needsBuild } from '../../chain/built.ts'
 import { InputError } from '../../errors.ts'
-import { type Command, EXIT_OK, parseFlags } from '../command.ts'
+import { type Command, EXIT_OK, parseFlags, wholeNumberFlag } from '../command.ts'
 
 const TARGETS = `Targets: accountsPerSecond >= 1,000,000; tickMs <= 20; maxRelativeDifference <= 1e-9.`
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'run a benchmark (risk)',
+  summary: 'run a benchmark (risk, relay)',
   help: `Usage: xmargin bench risk [--accounts N] [--json]
+       xmargin bench relay [--accounts N] [--json]
+
+relay: N (default 1,000) collateral updates from two spokes through the relayer
+on local chains (confirmation depth 0): deliveriesPerSecond, p50Ms and p99Ms from
+publish to delivered receipt. Targets: >= 50 per second, p99 <= 1,000 ms.
 
 risk: ${BENCH_SHAPE.accounts.toLocaleString('en-US')} synthetic accounts, each with ${BENCH_SHAPE.positionsPerAccount} positions over ${BENCH_SHAPE.underlyingsPerAccount} underlyings
 drawn from ${BENCH_SHAPE.instruments} instruments (half options) and ${BENCH_SHAPE.collateralPerAccount} collateral holdings. Reports
@@ -16,18 +22,28 @@ the batch engine's full pass, a one-underlying tick, the reference engine's
 pass over the same book, peak RSS and the largest difference between them.
 ${TARGETS}
 
-  --accounts N  book size (default ${BENCH_SHAPE.accounts})
+  --accounts N  book size (default ${BENCH_SHAPE.accounts}); for relay, the message count
   --json        print one JSON object`,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
       accounts: { type: 'string' },
       json: { type: 'boolean' },
     })
+    if (positionals[0] === 'relay') {
+      const { runRelayBench } = await needsBuild(() => import('../../bench/relay-bench.ts'))
+      const result = await runRelayBench(wholeNumberFlag(values.accounts, 'accounts', 1000))
+      io.out(
+        values.json
+          ? `${JSON.stringify(result)}\n`
+          : `${table(result)}\nTargets: deliveriesPerSecond >= 50; p99Ms <= 1000.\n`,
+      )
+      return EXIT_OK
+    }
     if (positionals[0] !== 'risk') {
       throw new InputError(
         'benchmark',
         'invalid_argument',
-        `unknown benchmark ${JSON.stringify(positionals[0] ?? '')}; try 'risk'`,
+        `unknown benchmark ${JSON.stringify(positionals[0] ?? '')}; try 'risk' or 'relay'`,
       )
     }
     const accounts = values.accounts === undefined ? BENCH_SHAPE.accounts : Number(values.accounts)
@@ -48,4 +64,10 @@ ${TARGETS}
       )
     return EXIT_OK
   },
+}
+
+function table(result: object): string {
+  return Object.entries(result)
+    .map(([k, v]) => `${k.padEnd(22)} ${v}`)
+    .join('\n')
 }

@@ -1,0 +1,49 @@
+/**
+ * A trader for bench:relay, in its own process so that publishing load does
+ * not share the relayer's thread: approves once, then deposits at a steady rate,
+ * printing {"key":"<chain>:<sequence>","t":<unix ms>} when each is mined.
+ */
+import type { Hex } from 'viem'
+import { MarginVault, TestToken } from '../../build/contracts/artifacts.ts'
+import { chainClients, sendTransaction } from '../chain/clients.ts'
+import type { ChainManifest } from '../devnet/manifest.ts'
+
+const { chain, key, count, perSecond } = JSON.parse(process.argv[2]!) as {
+  chain: ChainManifest
+  key: Hex
+  count: number
+  perSecond: number
+}
+const c = chainClients(chain.rpcUrl, chain.evmChainId, key)
+const token = chain.tokens.USDC.address
+await sendTransaction(c, {
+  address: token,
+  abi: TestToken.abi,
+  functionName: 'faucet',
+  args: [c.wallet.account.address, BigInt(count)],
+})
+await sendTransaction(c, {
+  address: token,
+  abi: TestToken.abi,
+  functionName: 'approve',
+  args: [chain.contracts.vault, BigInt(count)],
+})
+const start = Date.now()
+for (let n = 0; n < count; n++) {
+  // Paced: message n goes out at start + n / perSecond, or as soon as the previous one is mined.
+  const wait = start + (n * 1000) / perSecond - Date.now()
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+  const receipt = await sendTransaction(c, {
+    address: chain.contracts.vault,
+    abi: MarginVault.abi,
+    functionName: 'deposit',
+    args: [token, 1n],
+  })
+  const log = receipt.logs.find(
+    (l) => l.address.toLowerCase() === chain.contracts.wormhole.toLowerCase(),
+  )!
+  // LogMessagePublished's data starts with the sequence word.
+  process.stdout.write(
+    `${JSON.stringify({ key: `${chain.wormholeChainId}:${BigInt(log.data.slice(0, 66))}`, t: Date.now() })}\n`,
+  )
+}
