@@ -99,8 +99,21 @@ export async function runRelayBench(
     },
   )
   await new Promise<void>((resolve, reject) => {
-    relayer.stderr!.on('data', (d: Buffer) => d.toString().includes('relayer running') && resolve())
+    const timer = setTimeout(
+      () => reject(new Error('the relayer did not start within 60 s')),
+      60_000,
+    )
+    relayer.stderr!.on('data', (d: Buffer) => {
+      if (d.toString().includes('relayer running')) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
     relayer.once('exit', (code) => reject(new Error(`relayer exited with ${code}`)))
+  }).catch(async (err) => {
+    relayer.kill('SIGKILL')
+    await devnet.stop()
+    throw err
   })
   try {
     const [hub, ...spokes] = devnet.manifest.chains
