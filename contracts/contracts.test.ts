@@ -5,6 +5,7 @@
 import { type Address, type Hex, keccak256, pad, toHex, zeroAddress } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deployContract, sendTransaction } from '../aggregator/chain/clients.ts'
+import type { TokenSymbol } from '../aggregator/devnet/chains.ts'
 import {
   FeeOnTransferToken,
   MarginHub,
@@ -18,6 +19,7 @@ import {
   type Fixture,
   forgedVaa,
   fund,
+  hubLedger,
   published,
   revertOf,
   signedVaa,
@@ -44,13 +46,8 @@ const vaultBalance = (chain = f.spoke, account: Address, token: Address) =>
     functionName: 'balanceOf',
     args: [account, token],
   })
-const ledger = (account: Address, chain = f.spoke, symbol: 'USDC' | 'WETH' | 'WBTC' = 'USDC') =>
-  f.clients(f.hub).public.readContract({
-    address: f.hub.contracts.hub!,
-    abi: MarginHub.abi,
-    functionName: 'collateral',
-    args: [account, chain.wormholeChainId, chain.tokens[symbol].address],
-  })
+const ledger = (account: Address, chain = f.spoke, symbol: TokenSymbol = 'USDC') =>
+  hubLedger(f, account, chain, symbol)
 const ingest = (vaa: Hex) =>
   sendTransaction(f.clients(f.hub), {
     address: f.hub.contracts.hub!,

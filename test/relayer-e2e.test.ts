@@ -6,10 +6,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { keccak256, parseAbiItem, toHex } from 'viem'
+import { type Address, keccak256, parseAbiItem, toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sendTransaction } from '../aggregator/chain/clients.ts'
-import { DEVNET_RELAYER_KEY } from '../aggregator/devnet/chains.ts'
+import { DEVNET_RELAYER_KEY, type TokenSymbol } from '../aggregator/devnet/chains.ts'
 import { silentLogger } from '../aggregator/log.ts'
 import { MarginHub, MarginVault, SolvencyRegistry } from '../build/contracts/artifacts.ts'
 import { validateConfig } from '../relayer/config.ts'
@@ -18,29 +18,16 @@ import {
   deposit,
   type Fixture,
   fund,
+  hubLedger,
   startFixture,
   trader,
   units,
 } from './helpers/devnet-fixture.ts'
+import { until } from './helpers/until.ts'
 
 let f: Fixture
 let relayer: RunningRelayer
 let manifestPath: string
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await probe()
-    if (done(v)) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(v)}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 beforeAll(async () => {
   f = await startFixture(3)
@@ -61,13 +48,8 @@ afterAll(async () => {
   await f?.stop()
 })
 
-const ledger = (account: `0x${string}`, chain = f.spoke, symbol: 'USDC' | 'WETH' = 'USDC') =>
-  f.clients(f.hub).public.readContract({
-    address: f.hub.contracts.hub!,
-    abi: MarginHub.abi,
-    functionName: 'collateral',
-    args: [account, chain.wormholeChainId, chain.tokens[symbol].address],
-  })
+const ledger = (account: Address, chain = f.spoke, symbol: TokenSymbol = 'USDC') =>
+  hubLedger(f, account, chain, symbol)
 
 describe('relayer end to end', () => {
   it('a deposit on a spoke reaches the hub ledger', async () => {

@@ -6,19 +6,18 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Hex } from 'viem'
+import type { Address, Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chainClients } from '../aggregator/chain/clients.ts'
-import { DEVNET_RELAYER_KEY } from '../aggregator/devnet/chains.ts'
+import { DEVNET_RELAYER_KEY, type TokenSymbol } from '../aggregator/devnet/chains.ts'
 import type { DevnetManifest } from '../aggregator/devnet/manifest.ts'
 import { silentLogger } from '../aggregator/log.ts'
-import { MarginHub, WormholeImplementation } from '../build/contracts/artifacts.ts'
+import { WormholeImplementation } from '../build/contracts/artifacts.ts'
 import { validateConfig } from '../relayer/config.ts'
 import { ChainDeliverer, DEFAULT_DELIVERY } from '../relayer/deliverer.ts'
 import { signVaa } from '../relayer/devnet-guardian.ts'
 import { messagesFromReceipt } from '../relayer/messages.ts'
 import { startRelayer } from '../relayer/relayer.ts'
-import { DevnetGuardianSource } from '../relayer/sources/devnet-guardian.ts'
 import type { VaaKey, VaaSource } from '../relayer/sources/vaa-source.ts'
 import { openDatabase } from '../relayer/store/database.ts'
 import { migrate } from '../relayer/store/migrations.ts'
@@ -30,10 +29,13 @@ import {
   type Fixture,
   forgedVaa,
   fund,
+  guardianSource,
+  hubLedger,
   startFixture,
   trader,
 } from './helpers/devnet-fixture.ts'
 import { startTcpProxy } from './helpers/tcp-proxy.ts'
+import { until } from './helpers/until.ts'
 
 let f: Fixture
 beforeAll(async () => {
@@ -49,28 +51,8 @@ async function freshStore(): Promise<RelayStore> {
   return new RelayStore(db)
 }
 
-const ledger = (account: Hex, chain = f.spoke, symbol: 'USDC' | 'WETH' | 'WBTC' = 'USDC') =>
-  f.clients(f.hub).public.readContract({
-    address: f.hub.contracts.hub!,
-    abi: MarginHub.abi,
-    functionName: 'collateral',
-    args: [account, chain.wormholeChainId, chain.tokens[symbol].address],
-  })
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await probe()
-    if (done(v)) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(v)}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const ledger = (account: Address, chain = f.spoke, symbol: TokenSymbol = 'USDC') =>
+  hubLedger(f, account, chain, symbol)
 
 describe('VAAs from the source that must not be delivered', () => {
   it.each([
@@ -168,12 +150,7 @@ describe('a reorg shallower than the confirmation depth', () => {
     expect(observed).not.toContain(orphan.transactionHash)
     expect(observed).toContain(replacement.transactionHash)
     const hub = chainClients(f.hub.rpcUrl, f.hub.evmChainId, DEVNET_RELAYER_KEY)
-    const source = new DevnetGuardianSource(
-      topology.chains.map((c, i) => ({
-        chain: c,
-        client: f.clients(f.manifest.chains[i]!).public,
-      })),
-    )
+    const source = guardianSource(f)
     await new ChainDeliverer(
       topology.chains[0]!,
       hub.public,
@@ -248,13 +225,7 @@ describe('a message that keeps failing', () => {
   it('is parked as failed without blocking the ones behind it, and an operator can retry it', async () => {
     const manifestPath = join(mkdtempSync(join(tmpdir(), 'xmargin-park-')), 'manifest.json')
     writeFileSync(manifestPath, JSON.stringify(f.manifest))
-    const topology = topologyFromManifest(f.manifest)
-    const guardian = new DevnetGuardianSource(
-      topology.chains.map((c, i) => ({
-        chain: c,
-        client: f.clients(f.manifest.chains[i]!).public,
-      })),
-    )
+    const guardian = guardianSource(f)
     let poisoned: bigint | null = null
     // A source that cannot produce one message's VAA: a fault no real part gives on demand.
     const source: VaaSource = {
@@ -342,12 +313,7 @@ describe('a stuck transaction', () => {
       maxBlockRange: 10_000,
     }).poll()
     const hub = chainClients(f.hub.rpcUrl, f.hub.evmChainId, DEVNET_RELAYER_KEY)
-    const source = new DevnetGuardianSource(
-      topology.chains.map((c, i) => ({
-        chain: c,
-        client: f.clients(f.manifest.chains[i]!).public,
-      })),
-    )
+    const source = guardianSource(f)
     const replaced: { hash: string; maxFeePerGas: string }[] = []
     const logger = {
       ...silentLogger,

@@ -25,10 +25,12 @@ import {
   chainNamed,
   type DevnetManifest,
 } from '../../aggregator/devnet/manifest.ts'
-import { MarginVault, TestToken } from '../../build/contracts/artifacts.ts'
+import { MarginHub, MarginVault, TestToken } from '../../build/contracts/artifacts.ts'
 import { encodePayload, type XMarginPayload } from '../../contracts/payloads.ts'
 import { signVaa } from '../../relayer/devnet-guardian.ts'
 import { messagesFromReceipt, type PublishedMessage } from '../../relayer/messages.ts'
+import { DevnetGuardianSource } from '../../relayer/sources/devnet-guardian.ts'
+import { topologyFromManifest } from '../../relayer/topology.ts'
 
 export interface Fixture {
   readonly devnet: Devnet
@@ -169,3 +171,28 @@ export async function revertOf(call: Promise<unknown>): Promise<string> {
 }
 
 export { chainNamed }
+
+/** The hub ledger: what `account` holds of `symbol` in the vault on `chain`. */
+export function hubLedger(
+  f: Fixture,
+  account: Address,
+  chain: ChainManifest,
+  symbol: TokenSymbol = 'USDC',
+): Promise<bigint> {
+  return f.clients(f.hub).public.readContract({
+    address: f.hub.contracts.hub!,
+    abi: MarginHub.abi,
+    functionName: 'collateral',
+    args: [account, chain.wormholeChainId, chain.tokens[symbol].address],
+  })
+}
+
+/** The devnet guardian observing every chain of the fixture. */
+export function guardianSource(f: Fixture): DevnetGuardianSource {
+  return new DevnetGuardianSource(
+    topologyFromManifest(f.manifest).chains.map((chain, i) => ({
+      chain,
+      client: f.clients(f.manifest.chains[i]!).public,
+    })),
+  )
+}
