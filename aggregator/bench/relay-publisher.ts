@@ -3,7 +3,7 @@
  * not share the relayer's thread: approves once, then deposits at a steady rate,
  * printing {"key":"<chain>:<sequence>","t":<unix ms>} when each is mined.
  */
-import type { Hex } from 'viem'
+import { encodeFunctionData, type Hex } from 'viem'
 import { MarginVault, TestToken } from '../../build/contracts/artifacts.ts'
 import { chainClients, sendTransaction } from '../chain/clients.ts'
 import type { ChainManifest } from '../devnet/manifest.ts'
@@ -28,17 +28,29 @@ await sendTransaction(c, {
   functionName: 'approve',
   args: [chain.contracts.vault, BigInt(count)],
 })
+// The load generator stays lean (fixed gas, local nonce, receipt polled directly): it shares the CPU with what is measured.
+const fees = await c.public.estimateFeesPerGas()
+let nonce = await c.public.getTransactionCount({
+  address: c.wallet.account.address,
+  blockTag: 'pending',
+})
 const start = Date.now()
 for (let n = 0; n < count; n++) {
   // Paced: message n goes out at start + n / perSecond, or as soon as the previous one is mined.
   const wait = start + (n * 1000) / perSecond - Date.now()
   if (wait > 0) await new Promise((r) => setTimeout(r, wait))
-  const receipt = await sendTransaction(c, {
-    address: chain.contracts.vault,
-    abi: MarginVault.abi,
-    functionName: 'deposit',
-    args: [token, 1n],
+  const hash = await c.wallet.sendTransaction({
+    to: chain.contracts.vault,
+    data: encodeFunctionData({ abi: MarginVault.abi, functionName: 'deposit', args: [token, 1n] }),
+    gas: 300_000n,
+    nonce: nonce++,
+    ...fees,
   })
+  let receipt = await c.public.getTransactionReceipt({ hash }).catch(() => null)
+  while (!receipt) {
+    await new Promise((r) => setTimeout(r, 2))
+    receipt = await c.public.getTransactionReceipt({ hash }).catch(() => null)
+  }
   const log = receipt.logs.find(
     (l) => l.address.toLowerCase() === chain.contracts.wormhole.toLowerCase(),
   )!
