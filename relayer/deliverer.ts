@@ -10,9 +10,7 @@
  */
 import {
   type Account,
-  BaseError,
   type Chain,
-  ContractFunctionRevertedError,
   encodeFunctionData,
   type Hex,
   type PublicClient,
@@ -20,6 +18,7 @@ import {
   type Transport,
   type WalletClient,
 } from 'viem'
+import { revertName } from '../aggregator/chain/clients.ts'
 import type { Logger } from '../aggregator/log.ts'
 import { MarginHub, MarginVault, SolvencyRegistry } from '../build/contracts/artifacts.ts'
 import { type VaaSource, VaaSourceError } from './sources/vaa-source.ts'
@@ -64,7 +63,6 @@ const REFUSALS = new Set([
 interface Ready {
   readonly d: Delivery
   readonly attempt: number
-  readonly started: number
   readonly data: Hex
   readonly gas: bigint
 }
@@ -103,18 +101,9 @@ export function backoffMs(
   return exp * (0.5 + random())
 }
 
-function revertName(err: unknown): string | undefined {
-  if (!(err instanceof BaseError)) return undefined
-  const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError)
-  return reverted instanceof ContractFunctionRevertedError
-    ? (reverted.data?.errorName ?? reverted.reason)
-    : undefined
-}
-
 export interface DelivererEvents {
-  onDelivered?(d: Delivery, ms: number): void
+  /** A failed attempt that will be tried again (feeds the retries metric). */
   onRetry?(d: Delivery, error: string): void
-  onFailed?(d: Delivery, error: string): void
 }
 
 export class ChainDeliverer {
@@ -187,7 +176,7 @@ export class ChainDeliverer {
 
   /** Fetch and check the VAA and estimate gas; null when the delivery was settled here. */
   private async prepare(d: Delivery): Promise<Ready | null> {
-    const r = { d, attempt: d.attempts + 1, started: performance.now() }
+    const r = { d, attempt: d.attempts + 1 }
     try {
       const vaa = await this.source.fetchVaa({
         emitterChain: d.emitterChain,
@@ -302,7 +291,6 @@ export class ChainDeliverer {
       })),
     )
     for (const { r, txHash } of done) {
-      this.events.onDelivered?.(r.d, performance.now() - r.started)
       this.logger.info(
         {
           delivery: r.d.id,
@@ -325,8 +313,7 @@ export class ChainDeliverer {
         ? err.retryAfterMs
         : backoffMs(r.attempt, this.options)
     await this.store.failedAttempt(r.d.id, r.attempt, message, delay, final)
-    if (final) this.events.onFailed?.(r.d, message)
-    else this.events.onRetry?.(r.d, message)
+    if (!final) this.events.onRetry?.(r.d, message)
     this.logger.warn(
       {
         delivery: r.d.id,

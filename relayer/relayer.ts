@@ -27,8 +27,6 @@ export interface RunningRelayer {
   readonly store: RelayStore
   readonly watchers: readonly ChainWatcher[]
   readonly deliverers: readonly ChainDeliverer[]
-  /** Latencies (ms) from pick-up to receipt of recent deliveries, for benchmarks. */
-  readonly latencies: number[]
   stop(): Promise<void>
 }
 
@@ -51,8 +49,7 @@ export async function startRelayer(
       : new DevnetGuardianSource(
           topology.chains.map((chain, i) => ({ chain, client: clients[i]!.public })),
         ))
-  const counters = { retries: 0, failed: 0, delivered: 0 }
-  const latencies: number[] = []
+  let retries = 0
   const watchers = topology.chains.map(
     (chain, i) =>
       new ChainWatcher(chain, clients[i]!.public, store, topology, {
@@ -72,13 +69,9 @@ export async function startRelayer(
         config.delivery,
         logger,
         {
-          onDelivered: (_, ms) => {
-            counters.delivered++
-            latencies.push(ms)
-            if (latencies.length > 10_000) latencies.shift()
+          onRetry: () => {
+            retries++
           },
-          onRetry: () => counters.retries++,
-          onFailed: () => counters.failed++,
         },
       ),
   )
@@ -137,7 +130,7 @@ export async function startRelayer(
         name: 'xmargin_relayer_retries_total',
         help: 'Failed attempts that will be retried (this process)',
         type: 'counter',
-        values: [{ value: counters.retries }],
+        values: [{ value: retries }],
       },
       {
         name: 'xmargin_relayer_queue_depth',
@@ -185,7 +178,6 @@ export async function startRelayer(
     store,
     watchers,
     deliverers,
-    latencies,
     async stop() {
       running = false
       await Promise.all(loops)

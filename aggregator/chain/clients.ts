@@ -7,9 +7,11 @@ import {
   type Abi,
   type Account,
   type Address,
+  BaseError,
   type Chain,
   type ContractFunctionArgs,
   type ContractFunctionName,
+  ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
   defineChain,
@@ -108,4 +110,13 @@ export async function sendTransaction<
   } as never)
   const hash = await c.wallet.writeContract(request as never)
   return confirmed(c, hash, `${call.functionName}`)
+}
+
+/** The custom error (or reason) a failed contract call reverted with; undefined for other failures. */
+export function revertName(err: unknown): string | undefined {
+  if (!(err instanceof BaseError)) return undefined
+  const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError)
+  return reverted instanceof ContractFunctionRevertedError
+    ? (reverted.data?.errorName ?? reverted.reason)
+    : undefined
 }

@@ -3,28 +3,21 @@
  * tests make on it: fund and deposit, read the published message, sign it as
  * the devnet guardian, and decode reverts by custom-error name.
  */
-import {
-  type Address,
-  BaseError,
-  ContractFunctionRevertedError,
-  type Hex,
-  pad,
-  parseUnits,
-  type TransactionReceipt,
-} from 'viem'
+import { type Address, type Hex, pad, parseUnits, type TransactionReceipt } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { type ChainClients, chainClients, sendTransaction } from '../../aggregator/chain/clients.ts'
+import {
+  type ChainClients,
+  chainClients,
+  revertName,
+  sendTransaction,
+} from '../../aggregator/chain/clients.ts'
 import {
   DEVNET_DEPLOYER_KEY,
   DEVNET_TRADER_KEYS,
   type TokenSymbol,
 } from '../../aggregator/devnet/chains.ts'
 import { type Devnet, startDevnet } from '../../aggregator/devnet/devnet.ts'
-import {
-  type ChainManifest,
-  chainNamed,
-  type DevnetManifest,
-} from '../../aggregator/devnet/manifest.ts'
+import type { ChainManifest, DevnetManifest } from '../../aggregator/devnet/manifest.ts'
 import { MarginHub, MarginVault, TestToken } from '../../build/contracts/artifacts.ts'
 import { encodePayload, type XMarginPayload } from '../../contracts/payloads.ts'
 import { signVaa } from '../../relayer/devnet-guardian.ts'
@@ -160,17 +153,12 @@ export async function revertOf(call: Promise<unknown>): Promise<string> {
   try {
     await call
   } catch (err) {
-    if (err instanceof BaseError) {
-      const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError)
-      if (reverted instanceof ContractFunctionRevertedError)
-        return reverted.data?.errorName ?? reverted.reason ?? 'unknown'
-    }
+    const name = revertName(err)
+    if (name !== undefined) return name
     throw err
   }
   throw new Error('the call did not revert')
 }
-
-export { chainNamed }
 
 /** The hub ledger: what `account` holds of `symbol` in the vault on `chain`. */
 export function hubLedger(
