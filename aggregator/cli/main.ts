@@ -10,13 +10,17 @@ import { depositCommand } from './commands/deposit.ts'
 import { devnetCommand } from './commands/devnet.ts'
 import { guardianCommand } from './commands/guardian.ts'
 import { marginCommand } from './commands/margin.ts'
+import { proveCommand } from './commands/prove.ts'
 import { relayerCommand } from './commands/relayer.ts'
 import { serveCommand } from './commands/serve.ts'
 import { upCommand } from './commands/up.ts'
+import { verifyCommand } from './commands/verify.ts'
 
 const COMMANDS: readonly Command[] = [
   upCommand,
   marginCommand,
+  proveCommand,
+  verifyCommand,
   serveCommand,
   devnetCommand,
   depositCommand,

@@ -5,8 +5,10 @@
  */
 import { type Address, encodeFunctionData, type Hex, pad, parseUnits } from 'viem'
 import {
+  Groth16Verifier,
   MarginHub,
   MarginVault,
+  Poseidon1,
   SolvencyRegistry,
   TestToken,
   WormholeImplementation,
@@ -60,7 +62,14 @@ export async function deployHub(
   wormhole: Address,
   owner: Address,
 ): Promise<Address> {
-  return (await deployContract(c, MarginHub, [wormhole, owner, owner])).address
+  const verifier = await deployVerifier(c)
+  const hasher = (await deployContract(c, Poseidon1, [])).address
+  return (await deployContract(c, MarginHub, [wormhole, owner, owner, verifier, hasher])).address
+}
+
+/** The Groth16 verifier generated from the solvency circuit's proving key. */
+export async function deployVerifier(c: ChainClients): Promise<Address> {
+  return (await deployContract(c, Groth16Verifier, [])).address
 }
 
 /** The spoke side of a chain: vault (allow-listing every devnet token) and registry. */
@@ -70,13 +79,14 @@ export async function deployVaultAndRegistry(
   hub: { wormholeChainId: number; address: Address },
   tokens: ChainManifest['tokens'],
   owner: Address,
-): Promise<{ vault: Address; registry: Address }> {
+): Promise<{ vault: Address; registry: Address; verifier: Address }> {
   const hubEmitter = toBytes32(hub.address)
+  const verifier = await deployVerifier(c)
   const vault = (
     await deployContract(c, MarginVault, [wormhole, hub.wormholeChainId, hubEmitter, owner])
   ).address
   const registry = (
-    await deployContract(c, SolvencyRegistry, [wormhole, hub.wormholeChainId, hubEmitter])
+    await deployContract(c, SolvencyRegistry, [wormhole, hub.wormholeChainId, hubEmitter, verifier])
   ).address
   for (const t of DEVNET_TOKENS) {
     await sendTransaction(c, {
@@ -86,7 +96,7 @@ export async function deployVaultAndRegistry(
       args: [tokens[t.symbol].address, parseUnits(String(t.cap), t.decimals)],
     })
   }
-  return { vault, registry }
+  return { vault, registry, verifier }
 }
 
 export async function registerVault(

@@ -92,7 +92,13 @@ async function deployAll(
     specs.map(async (spec, i) => {
       const c = clients[i]!
       const tokens = await deployTokens(c)
-      const { vault, registry } = await deployVaultAndRegistry(c, cores[i]!, hub, tokens, owner)
+      const { vault, registry, verifier } = await deployVaultAndRegistry(
+        c,
+        cores[i]!,
+        hub,
+        tokens,
+        owner,
+      )
       return {
         name: spec.name,
         role: i === 0 ? 'hub' : 'spoke',
@@ -101,8 +107,8 @@ async function deployAll(
         wormholeChainId: spec.wormholeChainId,
         contracts:
           i === 0
-            ? { wormhole: cores[i]!, vault, registry, hub: hubAddress }
-            : { wormhole: cores[i]!, vault, registry },
+            ? { wormhole: cores[i]!, vault, registry, verifier, hub: hubAddress }
+            : { wormhole: cores[i]!, vault, registry, verifier },
         tokens,
       } satisfies ChainManifest
     }),

@@ -15,6 +15,8 @@ export interface ChainManifest {
     readonly wormhole: Address
     readonly vault: Address
     readonly registry: Address
+    /** The Groth16 verifier of solvency proofs the registry calls. */
+    readonly verifier: Address
     /** Only on the hub chain. */
     readonly hub?: Address
   }

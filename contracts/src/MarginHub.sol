@@ -5,6 +5,9 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IMarginHub} from "./interfaces/IMarginHub.sol";
 import {IWormhole} from "./interfaces/IWormhole.sol";
+import {
+    IGroth16Verifier, IPoseidon1, SolvencyProof, SolvencySignals as S
+} from "./interfaces/ISolvencyVerifier.sol";
 import {XMarginPayloads as P} from "./libraries/XMarginPayloads.sol";
 import {WormholeReceiver} from "./WormholeReceiver.sol";
 
@@ -17,6 +20,14 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
         uint64 nextSequence;
     }
 
+    struct Roots {
+        bytes32 stateRoot;
+        bytes32 marketRoot;
+    }
+
+    IGroth16Verifier public immutable verifier;
+    /// @notice Poseidon with one input: binds a proof's accountIdHash to an address.
+    IPoseidon1 public immutable accountHasher;
     address public operator;
     uint64 public latestEpoch;
     uint64 public nextPayoutId = 1;
@@ -24,14 +35,24 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     /// @notice The trusted vault emitter of each Wormhole chain.
     mapping(uint16 chain => bytes32) public vaultEmitter;
     mapping(address account => mapping(uint16 chain => mapping(address token => LedgerEntry))) private _ledger;
+    mapping(uint64 epoch => Roots) private _roots;
 
     modifier onlyOperator() {
         if (msg.sender != operator) revert NotOperator(msg.sender);
         _;
     }
 
-    constructor(IWormhole core, address owner_, address operator_) WormholeReceiver(core) Ownable(owner_) {
+    constructor(
+        IWormhole core,
+        address owner_,
+        address operator_,
+        IGroth16Verifier verifier_,
+        IPoseidon1 accountHasher_
+    ) WormholeReceiver(core) Ownable(owner_) {
+        if (address(verifier_) == address(0) || address(accountHasher_) == address(0)) revert ZeroAddress();
         _setOperator(operator_);
+        verifier = verifier_;
+        accountHasher = accountHasher_;
     }
 
     /// @inheritdoc IMarginHub
@@ -74,6 +95,7 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     {
         if (epoch <= latestEpoch) revert EpochNotIncreasing(latestEpoch, epoch);
         latestEpoch = epoch;
+        _roots[epoch] = Roots({stateRoot: stateRoot, marketRoot: marketRoot});
         sequence = _publish(
             P.encodeEpochRoot(
                 P.EpochRoot({epoch: epoch, stateRoot: stateRoot, marketRoot: marketRoot, postedAt: uint64(block.timestamp)})
@@ -113,6 +135,46 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     }
 
     /// @inheritdoc IMarginHub
+    function liquidate(
+        SolvencyProof calldata proof,
+        uint256[6] calldata signals,
+        uint16 chain,
+        address account,
+        address token,
+        uint256 amount,
+        address recipient
+    ) external payable onlyOperator whenNotPaused returns (uint64 sequence) {
+        if (recipient == address(0)) revert ZeroAddress();
+        uint64 epoch = _checkProof(proof, signals, account);
+        bytes32 vault = vaultEmitter[chain];
+        if (vault == bytes32(0)) revert VaultNotRegistered(chain);
+        uint256 balance = _ledger[account][chain][token].balance;
+        if (balance < amount) revert InsufficientLedgerBalance(account, chain, token, balance, amount);
+        uint64 id = nextPayoutId++;
+        sequence = _publish(
+            P.encodeLiquidation(
+                P.Payout({
+                    targetChain: chain,
+                    vault: address(uint160(uint256(vault))),
+                    id: id,
+                    account: account,
+                    token: token,
+                    amount: amount,
+                    recipient: recipient,
+                    epoch: epoch
+                })
+            )
+        );
+        emit LiquidationPublished(id, account, chain, token, amount, recipient, epoch, sequence);
+    }
+
+    /// @inheritdoc IMarginHub
+    function epochRoots(uint64 epoch) external view returns (bytes32 stateRoot, bytes32 marketRoot) {
+        Roots storage r = _roots[epoch];
+        return (r.stateRoot, r.marketRoot);
+    }
+
+    /// @inheritdoc IMarginHub
     function collateral(address account, uint16 chain, address token) external view returns (uint256) {
         return _ledger[account][chain][token].balance;
     }
@@ -125,6 +187,26 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     /// @inheritdoc IMarginHub
     function unpause() external onlyOwner {
         _unpause();
+    }
+
+    /// @dev A valid liquidatable proof about `account` against the latest epoch's roots.
+    function _checkProof(SolvencyProof calldata proof, uint256[6] calldata signals, address account)
+        private
+        view
+        returns (uint64 epoch)
+    {
+        if (signals[S.EPOCH] > type(uint64).max) revert UnknownEpoch(type(uint64).max);
+        epoch = uint64(signals[S.EPOCH]);
+        Roots storage r = _roots[epoch];
+        if (r.stateRoot == bytes32(0)) revert UnknownEpoch(epoch);
+        if (epoch < latestEpoch) revert StaleEpoch(epoch, latestEpoch);
+        if (bytes32(signals[S.STATE_ROOT]) != r.stateRoot || bytes32(signals[S.MARKET_ROOT]) != r.marketRoot) {
+            revert RootMismatch(epoch);
+        }
+        uint256 idHash = accountHasher.poseidon([uint256(uint160(account))]);
+        if (signals[S.ACCOUNT_ID_HASH] != idHash) revert WrongAccount(account, bytes32(signals[S.ACCOUNT_ID_HASH]));
+        if (signals[S.COVERS_MAINTENANCE] != 0) revert NotLiquidatable(account, epoch);
+        if (!verifier.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
     }
 
     function _setOperator(address operator_) private {

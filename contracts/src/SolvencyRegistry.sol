@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {ISolvencyRegistry} from "./interfaces/ISolvencyRegistry.sol";
 import {IWormhole} from "./interfaces/IWormhole.sol";
+import {IGroth16Verifier, SolvencyProof, SolvencySignals as S} from "./interfaces/ISolvencyVerifier.sol";
 import {XMarginPayloads as P} from "./libraries/XMarginPayloads.sol";
 import {WormholeReceiver} from "./WormholeReceiver.sol";
 
@@ -10,14 +11,42 @@ import {WormholeReceiver} from "./WormholeReceiver.sol";
 contract SolvencyRegistry is ISolvencyRegistry, WormholeReceiver {
     uint16 public immutable hubChain;
     bytes32 public immutable hubEmitter;
+    IGroth16Verifier public immutable verifier;
     uint64 public latestEpoch;
 
     mapping(uint64 epoch => Roots) private _roots;
+    mapping(bytes32 accountIdHash => uint64) public solventEpoch;
 
-    constructor(IWormhole core, uint16 hubChain_, bytes32 hubEmitter_) WormholeReceiver(core) {
-        if (hubEmitter_ == bytes32(0)) revert ZeroAddress();
+    constructor(IWormhole core, uint16 hubChain_, bytes32 hubEmitter_, IGroth16Verifier verifier_)
+        WormholeReceiver(core)
+    {
+        if (hubEmitter_ == bytes32(0) || address(verifier_) == address(0)) revert ZeroAddress();
         hubChain = hubChain_;
         hubEmitter = hubEmitter_;
+        verifier = verifier_;
+    }
+
+    /// @inheritdoc ISolvencyRegistry
+    function verifySolvency(SolvencyProof calldata proof, uint256[6] calldata signals) external returns (bool solvent) {
+        if (signals[S.EPOCH] > type(uint64).max) revert UnknownEpoch(type(uint64).max);
+        uint64 epoch = uint64(signals[S.EPOCH]);
+        Roots storage r = _roots[epoch];
+        if (r.stateRoot == bytes32(0)) revert UnknownEpoch(epoch);
+        if (epoch < latestEpoch) revert StaleEpoch(epoch, latestEpoch);
+        if (bytes32(signals[S.STATE_ROOT]) != r.stateRoot || bytes32(signals[S.MARKET_ROOT]) != r.marketRoot) {
+            revert RootMismatch(epoch);
+        }
+        if (!verifier.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
+        solvent = signals[S.COVERS_MAINTENANCE] == 1;
+        bytes32 account = bytes32(signals[S.ACCOUNT_ID_HASH]);
+        if (solvent && epoch > solventEpoch[account]) solventEpoch[account] = epoch;
+        emit SolvencyVerified(account, epoch, solvent, signals[S.COVERS_INITIAL] == 1);
+    }
+
+    /// @inheritdoc ISolvencyRegistry
+    function isSolvent(bytes32 accountIdHash, uint64 minEpoch) external view returns (bool) {
+        uint64 at = solventEpoch[accountIdHash];
+        return at != 0 && at >= minEpoch;
     }
 
     /// @inheritdoc ISolvencyRegistry

@@ -8,9 +8,14 @@ const TARGETS = `Targets: accountsPerSecond >= 1,000,000; tickMs <= 20; maxRelat
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'run a benchmark (risk, relay)',
+  summary: 'run a benchmark (risk, relay, prove)',
   help: `Usage: xmargin bench risk [--accounts N] [--json]
        xmargin bench relay [--accounts N] [--json]
+       xmargin bench prove [--json]
+
+prove: one account at the solvency circuit's capacity: constraints, witnessMs,
+proveMs (median of 5), verifyMs, and verifyGas of the generated verifier on a
+local chain. Targets: proveMs <= 5,000; verifyGas <= 300,000.
 
 relay: N (default 1,000) collateral updates from two spokes through the relayer
 on local chains (confirmation depth 0): deliveriesPerSecond, p50Ms and p99Ms from
@@ -39,11 +44,21 @@ ${TARGETS}
       )
       return EXIT_OK
     }
+    if (positionals[0] === 'prove') {
+      const { runProveBench } = await needsBuild(() => import('../../bench/prove-bench.ts'))
+      const result = await runProveBench()
+      io.out(
+        values.json
+          ? `${JSON.stringify(result)}\n`
+          : `${table(result)}\nTargets: proveMs <= 5000; verifyGas <= 300000.\n`,
+      )
+      return EXIT_OK
+    }
     if (positionals[0] !== 'risk') {
       throw new InputError(
         'benchmark',
         'invalid_argument',
-        `unknown benchmark ${JSON.stringify(positionals[0] ?? '')}; try 'risk' or 'relay'`,
+        `unknown benchmark ${JSON.stringify(positionals[0] ?? '')}; try 'risk', 'relay' or 'prove'`,
       )
     }
     const accounts = values.accounts === undefined ? BENCH_SHAPE.accounts : Number(values.accounts)

@@ -1,0 +1,152 @@
+/**
+ * `npm run bench:prove`: one account at the circuit's capacity (16 positions,
+ * half options, over 4 underlyings with 4 spread credits; 8 collateral
+ * holdings): constraints, witness and proving time (median of 5), off-chain
+ * verification, and the gas of the generated verifier on a local chain.
+ */
+
+import { Groth16Verifier } from '../../build/contracts/artifacts.ts'
+import { prepareAccountProof } from '../../circuits/account-proof.ts'
+import { readCircuitInfo, requireCircuits } from '../../circuits/build.ts'
+import { solidityProof } from '../../circuits/proof-file.ts'
+import { calculateWitness, prove, verify } from '../../circuits/prover.ts'
+import { chainClients, deployContract } from '../chain/clients.ts'
+import { freePort, startAnvil } from '../devnet/anvil.ts'
+import { DEVNET_DEPLOYER_KEY } from '../devnet/chains.ts'
+import { validateInputs } from '../risk/validate.ts'
+
+export interface ProveBenchResult {
+  constraints: number
+  witnessMs: number
+  proveMs: number
+  proveRuns: number
+  verifyMs: number
+  verifyGas: number
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+/** A full account: every slot the circuit has is used. */
+export function capacityAccount(): ReturnType<typeof validateInputs> {
+  const names = ['BTC', 'ETH', 'SOL', 'ARB']
+  const prices = [90_000, 3_000, 150, 1.2]
+  const expiry = 1_769_904_000
+  const market = {
+    timestamp: 1_767_225_600,
+    underlyings: Object.fromEntries(
+      names.map((n, i) => [n, { price: prices[i], vol: 0.5 + i / 10 }]),
+    ),
+    assets: {
+      USDC: { price: 1, haircut: 0 },
+      USDT: { price: 1, haircut: 0.01 },
+      DAI: { price: 1, haircut: 0.02 },
+      FRAX: { price: 1, haircut: 0.05 },
+      ...Object.fromEntries(names.map((n) => [`W${n}`, { underlying: n, haircut: 0.1 }])),
+    },
+  }
+  const params = {
+    underlyings: Object.fromEntries(
+      names.map((n) => [n, { priceScanRange: 0.15, volScanRange: 0.3, shortOptionMinimum: 0.005 }]),
+    ),
+    extremeMove: 2,
+    extremeCoverFraction: 0.35,
+    lookaheadDays: 1,
+    initialMarginFactor: 1.25,
+    spreadCredits: [
+      { legs: ['BTC', 'ETH'], rate: 0.5 },
+      { legs: ['ETH', 'SOL'], rate: 0.3 },
+      { legs: ['SOL', 'ARB'], rate: 0.2 },
+      { legs: ['BTC', 'ARB'], rate: 0.1 },
+    ],
+  }
+  const positions = names.flatMap((u, i) => [
+    {
+      chain: 'a',
+      instrument: { kind: 'perp', underlying: u },
+      quantity: i % 2 ? -2 : 1.5,
+      entryPrice: prices[i]! * 0.98,
+    },
+    {
+      chain: 'b',
+      instrument: { kind: 'future', underlying: u, expiry },
+      quantity: i % 2 ? 1 : -0.5,
+      entryPrice: prices[i]! * 1.01,
+    },
+    {
+      chain: 'a',
+      instrument: { kind: 'option', underlying: u, type: 'call', strike: prices[i]! * 1.1, expiry },
+      quantity: -3,
+    },
+    {
+      chain: 'b',
+      instrument: { kind: 'option', underlying: u, type: 'put', strike: prices[i]! * 0.9, expiry },
+      quantity: 4,
+    },
+  ])
+  const portfolio = {
+    cash: -5000,
+    collateral: Object.keys(market.assets).map((asset, i) => ({
+      chain: 'c',
+      asset,
+      amount: 1000 + i,
+    })),
+    positions,
+  }
+  return validateInputs(market, params, portfolio)
+}
+
+async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now()
+  const value = await f()
+  return [value, performance.now() - started]
+}
+
+async function verifierGas(
+  proof: ReturnType<typeof solidityProof>,
+  signals: string[],
+): Promise<number> {
+  const anvil = await startAnvil({ port: await freePort(), chainId: 31_999 })
+  try {
+    const c = chainClients(anvil.rpcUrl, 31_999, DEVNET_DEPLOYER_KEY)
+    const { address } = await deployContract(c, Groth16Verifier)
+    const args = [proof.a, proof.b, proof.c, signals.map(BigInt)] as const
+    const valid = await c.public.readContract({
+      address,
+      abi: Groth16Verifier.abi,
+      functionName: 'verifyProof',
+      args: args as never,
+    })
+    if (!valid) throw new Error('the on-chain verifier rejected a valid proof')
+    const gas = await c.public.estimateContractGas({
+      address,
+      abi: Groth16Verifier.abi,
+      functionName: 'verifyProof',
+      args: args as never,
+      account: c.wallet.account,
+    })
+    return Number(gas)
+  } finally {
+    await anvil.stop()
+  }
+}
+
+export async function runProveBench(runs = 5): Promise<ProveBenchResult> {
+  requireCircuits()
+  const inputs = capacityAccount()
+  const { input } = await prepareAccountProof({ inputs, accountId: 0xabcn, salt: 7n, epoch: 1n })
+  const witnessTimes: number[] = []
+  for (let i = 0; i < runs; i++) witnessTimes.push((await timed(() => calculateWitness(input)))[1])
+  const proofs = []
+  for (let i = 0; i < runs; i++) proofs.push(await prove(input))
+  const last = proofs.at(-1)!
+  const [valid, verifyMs] = await timed(() => verify(last.proof, last.publicSignals))
+  if (!valid) throw new Error('a fresh proof did not verify')
+  return {
+    constraints: readCircuitInfo()!.constraints,
+    witnessMs: Math.round(median(witnessTimes)),
+    proveMs: Math.round(median(proofs.map((p) => p.proveMs))),
+    proveRuns: runs,
+    verifyMs: Math.round(verifyMs),
+    verifyGas: await verifierGas(solidityProof(last.proof), last.publicSignals),
+  }
+}

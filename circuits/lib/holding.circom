@@ -1,0 +1,100 @@
+pragma circom 2.1.0;
+
+include "circomlib/circuits/poseidon.circom";
+include "circomlib/circuits/bitify.circom";
+include "./merkle.circom";
+include "./range.circom";
+
+// Hash of one market row: (underlying tag, mark, short option minimum per
+// unit, the 16 risk-array entries). Instruments and assets share the layout.
+template RowHash() {
+    signal input tag;
+    signal input mark;
+    signal input som;
+    signal input entries[16];
+    signal output out;
+    component arrays = Poseidon(16);
+    for (var k = 0; k < 16; k++) arrays.inputs[k] <== entries[k];
+    component row = Poseidon(4);
+    row.inputs[0] <== tag;
+    row.inputs[1] <== mark;
+    row.inputs[2] <== som;
+    row.inputs[3] <== arrays.out;
+    out <== row.out;
+}
+
+// One holding of the account (a position or a collateral amount) joined to
+// its market row. Quantities are in 1e-8 units, per-unit figures in 1e-6 USD,
+// so every product is in 1e-14 USD.
+//
+// A holding with quantity 0 is an unused slot: its row is not checked against
+// the market (the membership difference is multiplied by the quantity) and
+// every figure it outputs is a multiple of its quantity, so it adds nothing.
+//
+// Rounding against the account: the market commits marks and entries rounded
+// down; a short holding counts one more unit (1e-6 USD) per unit held, so the
+// figure used is never above the exact one, long or short.
+template Holding(depth, entryBits) {
+    signal input index;        // row index in the market tree
+    signal input qAbs;         // |quantity|, 1e-8 units
+    signal input qNeg;         // 1 when short
+    signal input entry;        // entry price (linear positions), 1e-6 USD per unit
+    signal input tag;          // underlying index 0..14; 15 = no price risk
+    signal input mark;
+    signal input som;
+    signal input entries[16];
+    signal input siblings[depth][3];
+    signal input root;
+
+    signal output packed;      // index | qNeg | qAbs | entry, for the leaf
+    signal output q;           // signed quantity
+    signal output shortUnits;  // qNeg * qAbs
+    signal output value;       // contribution to equity, 1e-14 USD
+    signal output som14;       // short option minimum, 1e-14 USD
+    signal output underlying;  // the tag's four bits, 15 when none
+    signal output noRisk;      // 1 when the tag is 15
+    signal output entriesOut[16];
+
+    component idx = Num2Bits(2 * depth);
+    idx.in <== index;
+    component qRange = RangeCheck(64);
+    qRange.in <== qAbs;
+    component negBit = AssertBit();
+    negBit.in <== qNeg;
+    component entryRange = RangeCheck(entryBits);
+    entryRange.in <== entry;
+    component tagBits = Num2Bits(4);
+    tagBits.in <== tag;
+
+    packed <== index + qNeg * (1 << (2 * depth)) + qAbs * (1 << (2 * depth + 1))
+        + entry * (1 << (2 * depth + 65));
+
+    q <== qAbs - 2 * qNeg * qAbs;
+    shortUnits <== qNeg * qAbs;
+    signal markValue <== q * mark;
+    signal cost <== q * entry;
+    value <== markValue - cost - shortUnits;
+    som14 <== shortUnits * som;
+
+    signal t01 <== tagBits.out[0] * tagBits.out[1];
+    signal t23 <== tagBits.out[2] * tagBits.out[3];
+    noRisk <== t01 * t23;
+    underlying <== tag;
+
+    component row = RowHash();
+    row.tag <== tag;
+    row.mark <== mark;
+    row.som <== som;
+    for (var k = 0; k < 16; k++) {
+        row.entries[k] <== entries[k];
+        entriesOut[k] <== entries[k];
+    }
+    component path = QuadMerkleRoot(depth);
+    path.leaf <== row.out;
+    for (var i = 0; i < depth; i++) {
+        path.lo[i] <== idx.out[2 * i];
+        path.hi[i] <== idx.out[2 * i + 1];
+        for (var s = 0; s < 3; s++) path.siblings[i][s] <== siblings[i][s];
+    }
+    (path.root - root) * qAbs === 0;
+}

@@ -1,0 +1,230 @@
+/**
+ * The market side of the statement: the rows the circuit reads and the
+ * market root that commits to them (circuits/README.md, "Encoding").
+ *
+ * A row is (underlying tag, mark, short option minimum per unit, 16 risk-array
+ * entries), all per unit of the instrument or asset in 1e-6 USD, rounded
+ * down; entries 15 and 16 already carry extremeCoverFraction. The short
+ * option minimum is rounded up.
+ */
+import { InputError } from '../aggregator/errors.ts'
+import { instrumentKey } from '../aggregator/risk/netting.ts'
+import {
+  collateralRiskArray,
+  instrumentRiskArray,
+  SCENARIO_COUNT,
+  scenarioWeights,
+} from '../aggregator/risk/scenarios.ts'
+import type { Instrument, Market, RiskParams } from '../aggregator/risk/types.ts'
+import { optionValue, yearsToExpiry } from '../aggregator/risk/valuation.ts'
+import { ceilScaled, floorScaled, USD } from './fixed-point.ts'
+import type { Hasher } from './poseidon.ts'
+import { quadLevels } from './trees.ts'
+
+/** Capacities fixed by the compiled circuit (circuits/solvency.circom main). */
+export const CAPACITY = {
+  positions: 16,
+  collateral: 8,
+  underlyings: 4,
+  spreadCredits: 4,
+  instrumentDepth: 3,
+  assetDepth: 2,
+} as const
+export const NO_UNDERLYING = 15
+const MAX_UNDERLYINGS = 15
+
+export interface MarketRow {
+  readonly tag: bigint
+  readonly mark: bigint
+  readonly som: bigint
+  readonly entries: readonly bigint[]
+}
+
+export interface MarketTable {
+  readonly underlyingIndex: ReadonlyMap<string, number>
+  readonly instruments: readonly MarketRow[]
+  readonly instrumentIndex: ReadonlyMap<string, number>
+  readonly assets: readonly MarketRow[]
+  readonly assetIndex: ReadonlyMap<string, number>
+  readonly instrumentLevels: bigint[][]
+  readonly assetLevels: bigint[][]
+  readonly params: { imFactor: bigint; legA: bigint[]; legB: bigint[]; rate: bigint[] }
+  readonly paramsHash: bigint
+  readonly marketRoot: bigint
+}
+
+function rowHash(hash: Hasher, row: MarketRow): bigint {
+  return hash([row.tag, row.mark, row.som, hash(row.entries)])
+}
+
+function entriesOf(profits: Float64Array, weights: Float64Array, field: string): bigint[] {
+  return Array.from({ length: SCENARIO_COUNT }, (_, k) =>
+    floorScaled(profits[k]! * weights[k]!, USD, `${field}[${k}]`),
+  )
+}
+
+function instrumentRow(
+  market: Market,
+  params: RiskParams,
+  underlyingIndex: ReadonlyMap<string, number>,
+  instrument: Instrument,
+): MarketRow {
+  const field = `instrument ${instrumentKey(instrument)}`
+  const quote = market.underlyings.get(instrument.underlying)!
+  const up = params.underlyings.get(instrument.underlying)!
+  const tau = instrument.kind === 'perp' ? 0 : yearsToExpiry(instrument.expiry, market.timestamp)
+  const isOption = instrument.kind === 'option'
+  const mark = isOption
+    ? optionValue(instrument.type, quote.price, instrument.strike, quote.vol, tau)
+    : quote.price
+  return {
+    tag: BigInt(underlyingIndex.get(instrument.underlying)!),
+    mark: floorScaled(mark, USD, `${field}.mark`),
+    som: isOption ? ceilScaled(up.shortOptionMinimum * quote.price, USD, `${field}.som`) : 0n,
+    entries: entriesOf(
+      instrumentRiskArray(instrument, quote, up, params, tau),
+      scenarioWeights(params),
+      field,
+    ),
+  }
+}
+
+function assetRow(
+  market: Market,
+  params: RiskParams,
+  underlyingIndex: ReadonlyMap<string, number>,
+  name: string,
+): MarketRow {
+  const asset = market.assets.get(name)!
+  if (asset.kind === 'fixed') {
+    return {
+      tag: BigInt(NO_UNDERLYING),
+      mark: floorScaled(asset.price * (1 - asset.haircut), USD, `asset ${name}.mark`),
+      som: 0n,
+      entries: Array(SCENARIO_COUNT).fill(0n),
+    }
+  }
+  const quote = market.underlyings.get(asset.underlying)!
+  const up = params.underlyings.get(asset.underlying)
+  if (up === undefined)
+    throw new InputError(
+      `params.underlyings.${asset.underlying}`,
+      'missing_risk_params',
+      `asset ${name} tracks ${asset.underlying}, which has no risk parameters`,
+    )
+  return {
+    tag: BigInt(underlyingIndex.get(asset.underlying)!),
+    mark: floorScaled(quote.price * (1 - asset.haircut), USD, `asset ${name}.mark`),
+    som: 0n,
+    entries: entriesOf(
+      collateralRiskArray(asset.haircut, quote, up, params),
+      scenarioWeights(params),
+      `asset ${name}`,
+    ),
+  }
+}
+
+function encodeParams(
+  params: RiskParams,
+  underlyingIndex: ReadonlyMap<string, number>,
+): MarketTable['params'] {
+  const credits = params.spreadCredits
+  if (credits.length > CAPACITY.spreadCredits)
+    throw new InputError(
+      'params.spreadCredits',
+      'out_of_range',
+      `the circuit takes at most ${CAPACITY.spreadCredits} spread credits, got ${credits.length}`,
+    )
+  const pad = <T>(xs: T[], fill: T) =>
+    [...xs, ...Array(CAPACITY.spreadCredits - xs.length).fill(fill)] as T[]
+  const none = BigInt(NO_UNDERLYING)
+  return {
+    // rounded against the account: a higher IM factor, lower credit rates
+    imFactor: ceilScaled(params.initialMarginFactor, USD, 'params.initialMarginFactor'),
+    legA: pad(
+      credits.map((c) => BigInt(underlyingIndex.get(c.legs[0])!)),
+      none,
+    ),
+    legB: pad(
+      credits.map((c) => BigInt(underlyingIndex.get(c.legs[1])!)),
+      none,
+    ),
+    rate: pad(
+      credits.map((c, i) => floorScaled(c.rate, USD, `params.spreadCredits[${i}].rate`)),
+      0n,
+    ),
+  }
+}
+
+/**
+ * The market table for an epoch: every listed instrument and every asset of
+ * the snapshot. Underlyings are numbered in sorted order of the parameters.
+ */
+export function buildMarketTable(
+  hash: Hasher,
+  market: Market,
+  params: RiskParams,
+  instruments: readonly Instrument[],
+): MarketTable {
+  const names = [...params.underlyings.keys()].sort()
+  if (names.length > MAX_UNDERLYINGS)
+    throw new InputError(
+      'params.underlyings',
+      'out_of_range',
+      `the circuit numbers at most ${MAX_UNDERLYINGS} underlyings, got ${names.length}`,
+    )
+  const underlyingIndex = new Map(names.map((n, i) => [n, i]))
+
+  const instrumentIndex = new Map<string, number>()
+  const instrumentRows: MarketRow[] = []
+  for (const i of instruments) {
+    const key = instrumentKey(i)
+    if (instrumentIndex.has(key)) continue
+    instrumentIndex.set(key, instrumentRows.length)
+    instrumentRows.push(instrumentRow(market, params, underlyingIndex, i))
+  }
+  const assetNames = [...market.assets.keys()].sort()
+  const assetIndex = new Map(assetNames.map((n, i) => [n, i]))
+  const assetRows = assetNames.map((n) => assetRow(market, params, underlyingIndex, n))
+  if (instrumentRows.length > 4 ** CAPACITY.instrumentDepth)
+    throw new InputError(
+      'instruments',
+      'out_of_range',
+      `the market tree holds ${4 ** CAPACITY.instrumentDepth} instruments, got ${instrumentRows.length}`,
+    )
+  if (assetRows.length > 4 ** CAPACITY.assetDepth)
+    throw new InputError(
+      'market.assets',
+      'out_of_range',
+      `the market tree holds ${4 ** CAPACITY.assetDepth} assets, got ${assetRows.length}`,
+    )
+
+  const instrumentLevels = quadLevels(
+    hash,
+    instrumentRows.map((r) => rowHash(hash, r)),
+    CAPACITY.instrumentDepth,
+  )
+  const assetLevels = quadLevels(
+    hash,
+    assetRows.map((r) => rowHash(hash, r)),
+    CAPACITY.assetDepth,
+  )
+  const encoded = encodeParams(params, underlyingIndex)
+  const paramsHash = hash([
+    encoded.imFactor,
+    ...encoded.legA.flatMap((a, c) => [a, encoded.legB[c]!, encoded.rate[c]!]),
+  ])
+  const marketRoot = hash([instrumentLevels.at(-1)![0]!, assetLevels.at(-1)![0]!, paramsHash])
+  return {
+    underlyingIndex,
+    instruments: instrumentRows,
+    instrumentIndex,
+    assets: assetRows,
+    assetIndex,
+    instrumentLevels,
+    assetLevels,
+    params: encoded,
+    paramsHash,
+    marketRoot,
+  }
+}

@@ -1,0 +1,50 @@
+// The parts of snarkjs, circom_runtime and circomlibjs this project uses; none ships types.
+declare module 'snarkjs' {
+  export interface Groth16Proof {
+    pi_a: string[]
+    pi_b: string[][]
+    pi_c: string[]
+    protocol: string
+    curve: string
+  }
+  export const groth16: {
+    fullProve(
+      input: Record<string, unknown>,
+      wasm: string,
+      zkey: string,
+    ): Promise<{ proof: Groth16Proof; publicSignals: string[] }>
+    verify(vk: unknown, publicSignals: string[], proof: Groth16Proof): Promise<boolean>
+  }
+  export const r1cs: {
+    info(file: string): Promise<{ nConstraints: number; nPubInputs: number; nOutputs: number }>
+  }
+  export const zKey: {
+    newZKey(r1cs: string, ptau: string, zkey: string): Promise<unknown>
+    contribute(from: string, to: string, name: string, entropy: string): Promise<unknown>
+    beacon(
+      from: string,
+      to: string,
+      name: string,
+      hash: string,
+      iterationsExp: number,
+    ): Promise<unknown>
+    verifyFromR1cs(r1cs: string, ptau: string, zkey: string): Promise<boolean>
+    exportVerificationKey(zkey: string): Promise<Record<string, unknown>>
+    exportSolidityVerifier(zkey: string, templates: { groth16: string }): Promise<string>
+  }
+}
+
+declare module 'circom_runtime' {
+  export interface WitnessCalculator {
+    calculateWitness(input: Record<string, unknown>, sanityCheck: boolean): Promise<bigint[]>
+  }
+  export function WitnessCalculatorBuilder(wasm: Uint8Array): Promise<WitnessCalculator>
+}
+
+declare module 'circomlibjs' {
+  export interface Poseidon {
+    (inputs: (bigint | number | string)[]): Uint8Array
+    F: { toObject(v: Uint8Array): bigint }
+  }
+  export function buildPoseidon(): Promise<Poseidon>
+}
