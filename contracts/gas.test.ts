@@ -8,7 +8,7 @@
  * and commit the new snapshot with the reason in the message.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
-import { keccak256, pad, type TransactionReceipt, toHex } from 'viem'
+import { pad, type TransactionReceipt, toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deployContract, sendTransaction } from '../aggregator/chain/clients.ts'
 import {
@@ -17,6 +17,8 @@ import {
   SolvencyRegistry,
   TestToken,
 } from '../build/contracts/artifacts.ts'
+import { solidityProof } from '../circuits/proof-file.ts'
+import { type ProofResult, releaseProver } from '../circuits/prover.ts'
 import {
   deposit,
   type Fixture,
@@ -26,6 +28,7 @@ import {
   trader,
   units,
 } from '../test/helpers/devnet-fixture.ts'
+import { cachedProof, twoAccountEpoch } from '../test/helpers/proofs.ts'
 
 const SNAPSHOT = new URL('./gas-snapshot.json', import.meta.url)
 const TOLERANCE = 0.02
@@ -116,13 +119,19 @@ async function measure(): Promise<Record<string, number>> {
   })
   record('MarginVault.execute (liquidation)', await execute(liquidation))
 
+  const underwater = trader(1)
+  const epoch = await twoAccountEpoch(
+    { healthy: BigInt(t.address), liquidatable: BigInt(underwater.address) },
+    1n,
+  )
+  const root = (x: bigint) => pad(toHex(x), { size: 32 })
   const posted = record(
     'MarginHub.postEpoch',
     await sendTransaction(hubOwner, {
       address: hub,
       abi: MarginHub.abi,
       functionName: 'postEpoch',
-      args: [1n, keccak256(toHex('s')), keccak256(toHex('m'))],
+      args: [1n, root(epoch.healthy.statement.stateRoot), root(epoch.healthy.statement.marketRoot)],
     }),
   )
   record(
@@ -132,6 +141,51 @@ async function measure(): Promise<Record<string, number>> {
       abi: SolvencyRegistry.abi,
       functionName: 'receiveEpochRoot',
       args: [await signedVaa(f, f.hub, posted)],
+    }),
+  )
+  const proofArgs = (p: ProofResult) => {
+    const { a, b, c } = solidityProof(p.proof)
+    return [
+      { a, b, c },
+      p.publicSignals.map(BigInt) as unknown as readonly [
+        bigint,
+        bigint,
+        bigint,
+        bigint,
+        bigint,
+        bigint,
+      ],
+    ] as const
+  }
+  const healthy = await cachedProof(epoch.healthy.input)
+  const liquidatable = await cachedProof(epoch.liquidatable.input)
+  await releaseProver()
+  record(
+    'SolvencyRegistry.verifySolvency',
+    await sendTransaction(owner, {
+      address: f.spoke.contracts.registry,
+      abi: SolvencyRegistry.abi,
+      functionName: 'verifySolvency',
+      args: proofArgs(healthy),
+    }),
+  )
+  await ingest(
+    await signedVaa(f, f.spoke, await deposit(f, f.spoke, underwater.key, 'USDC', amount)),
+  )
+  record(
+    'MarginHub.liquidate',
+    await sendTransaction(hubOwner, {
+      address: hub,
+      abi: MarginHub.abi,
+      functionName: 'liquidate',
+      args: [
+        ...proofArgs(liquidatable),
+        f.spoke.wormholeChainId,
+        underwater.address,
+        usdc,
+        amount / 2n,
+        t.address,
+      ],
     }),
   )
   record(

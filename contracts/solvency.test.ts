@@ -1,0 +1,247 @@
+/**
+ * Solvency proofs on chain: the registry on every chain checks them against
+ * the latest posted roots and remembers solvent accounts; the hub publishes a
+ * liquidation only with a valid liquidatable proof about the named account.
+ */
+import { type Hex, pad, toHex } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ChainClients, sendTransaction } from '../aggregator/chain/clients.ts'
+import type { ChainManifest } from '../aggregator/devnet/manifest.ts'
+import { MarginHub, MarginVault, SolvencyRegistry } from '../build/contracts/artifacts.ts'
+import { solidityProof } from '../circuits/proof-file.ts'
+import { type ProofResult, releaseProver } from '../circuits/prover.ts'
+import { decodePayload } from '../contracts/payloads.ts'
+import {
+  deposit,
+  type Fixture,
+  hubLedger,
+  published,
+  revertOf,
+  signedVaa,
+  startFixture,
+  trader,
+  units,
+} from '../test/helpers/devnet-fixture.ts'
+import { cachedProof, type EpochAccounts, twoAccountEpoch } from '../test/helpers/proofs.ts'
+
+let f: Fixture
+let epoch: EpochAccounts
+let healthy: ProofResult
+let liquidatable: ProofResult
+const solvent = trader(0)
+const underwater = trader(1)
+const keeper = trader(2)
+const word = (x: bigint) => pad(toHex(x), { size: 32 })
+
+async function postEpoch(n: bigint, stateRoot: Hex, marketRoot: Hex): Promise<void> {
+  const receipt = await sendTransaction(f.clients(f.hub), {
+    address: f.hub.contracts.hub!,
+    abi: MarginHub.abi,
+    functionName: 'postEpoch',
+    args: [n, stateRoot, marketRoot],
+  })
+  const vaa = await signedVaa(f, f.hub, receipt)
+  for (const chain of f.manifest.chains) {
+    await sendTransaction(f.clients(chain), {
+      address: chain.contracts.registry,
+      abi: SolvencyRegistry.abi,
+      functionName: 'receiveEpochRoot',
+      args: [vaa],
+    })
+  }
+}
+
+const args = (p: ProofResult, signals = p.publicSignals.map(BigInt)) => {
+  const { a, b, c } = solidityProof(p.proof)
+  return [
+    { a, b, c },
+    signals as unknown as readonly [bigint, bigint, bigint, bigint, bigint, bigint],
+  ] as const
+}
+
+function verifySolvency(
+  chain: ChainManifest,
+  p: ProofResult,
+  signals?: bigint[],
+  c: ChainClients = f.clients(chain),
+) {
+  return sendTransaction(c, {
+    address: chain.contracts.registry,
+    abi: SolvencyRegistry.abi,
+    functionName: 'verifySolvency',
+    args: args(p, signals),
+  })
+}
+
+function isSolvent(chain: ChainManifest, idHash: string, minEpoch: bigint) {
+  return f.clients(chain).public.readContract({
+    address: chain.contracts.registry,
+    abi: SolvencyRegistry.abi,
+    functionName: 'isSolvent',
+    args: [word(BigInt(idHash)), minEpoch],
+  })
+}
+
+function liquidate(
+  p: ProofResult,
+  account = underwater.address,
+  amount = 1_000_000n,
+  from: Hex | undefined = undefined,
+) {
+  return sendTransaction(f.clients(f.hub, from), {
+    address: f.hub.contracts.hub!,
+    abi: MarginHub.abi,
+    functionName: 'liquidate',
+    args: [
+      ...args(p),
+      f.spoke.wormholeChainId,
+      account,
+      f.spoke.tokens.USDC.address,
+      amount,
+      keeper.address,
+    ],
+  })
+}
+
+const tampered = (p: ProofResult, index: number, value: bigint) =>
+  p.publicSignals.map((s, i) => (i === index ? value : BigInt(s)))
+
+beforeAll(async () => {
+  f = await startFixture(2)
+  epoch = await twoAccountEpoch(
+    { healthy: BigInt(solvent.address), liquidatable: BigInt(underwater.address) },
+    1n,
+  )
+  healthy = await cachedProof(epoch.healthy.input)
+  liquidatable = await cachedProof(epoch.liquidatable.input)
+  await releaseProver()
+  await postEpoch(
+    1n,
+    word(epoch.healthy.statement.stateRoot),
+    word(epoch.healthy.statement.marketRoot),
+  )
+  // the underwater trader has collateral on the spoke, known to the hub's ledger
+  const receipt = await deposit(f, f.spoke, underwater.key, 'USDC', units(f.spoke, 'USDC', '5000'))
+  await sendTransaction(f.clients(f.hub), {
+    address: f.hub.contracts.hub!,
+    abi: MarginHub.abi,
+    functionName: 'ingestCollateralUpdate',
+    args: [await signedVaa(f, f.spoke, receipt)],
+  })
+}, 180_000)
+afterAll(async () => {
+  await f?.stop()
+})
+
+describe('SolvencyRegistry.verifySolvency', () => {
+  it('a healthy account proves solvent on every chain, and protocols see it with isSolvent', async () => {
+    for (const chain of f.manifest.chains) {
+      await verifySolvency(chain, healthy)
+      expect(await isSolvent(chain, healthy.publicSignals[5]!, 1n)).toBe(true)
+      expect(await isSolvent(chain, healthy.publicSignals[5]!, 2n)).toBe(false)
+    }
+  })
+
+  it('a valid liquidatable proof is accepted but does not make the account solvent', async () => {
+    const { result } = await f.clients(f.spoke).public.simulateContract({
+      address: f.spoke.contracts.registry,
+      abi: SolvencyRegistry.abi,
+      functionName: 'verifySolvency',
+      args: args(liquidatable),
+    })
+    expect(result).toBe(false)
+    await verifySolvency(f.spoke, liquidatable)
+    expect(await isSolvent(f.spoke, liquidatable.publicSignals[5]!, 0n)).toBe(false)
+  })
+
+  it.each([
+    ['the outcome bit flipped', 0, 0n, 'InvalidProof'],
+    ['coversInitial flipped', 1, 0n, 'InvalidProof'],
+    ['another account id hash', 5, 12345n, 'InvalidProof'],
+    ['another state root', 2, 999n, 'RootMismatch'],
+    ['another market root', 3, 999n, 'RootMismatch'],
+    ['an epoch never posted', 4, 77n, 'UnknownEpoch'],
+    ['an epoch beyond uint64', 4, 1n << 64n, 'UnknownEpoch'],
+  ])('a proof with %s is refused (%s)', async (_, index, value, error) => {
+    expect(await revertOf(verifySolvency(f.spoke, healthy, tampered(healthy, index, value)))).toBe(
+      error,
+    )
+  })
+
+  it('a tampered proof is refused', async () => {
+    const broken = structuredClone(healthy)
+    broken.proof.pi_a[0] = (BigInt(broken.proof.pi_a[0]!) + 1n).toString()
+    expect(await revertOf(verifySolvency(f.spoke, broken))).toBe('InvalidProof')
+    const swapped = structuredClone(healthy)
+    swapped.proof.pi_c = liquidatable.proof.pi_c
+    expect(await revertOf(verifySolvency(f.spoke, swapped))).toBe('InvalidProof')
+  })
+})
+
+describe('MarginHub.liquidate', () => {
+  it('publishes a seizure for the vault with a valid liquidatable proof, and the vault pays the keeper', async () => {
+    const amount = units(f.spoke, 'USDC', '1000')
+    expect(await hubLedger(f, underwater.address, f.spoke)).toBe(units(f.spoke, 'USDC', '5000'))
+    const receipt = await liquidate(liquidatable, underwater.address, amount)
+    const [message] = await published(f, f.hub, receipt)
+    expect(decodePayload(message!.payload)).toMatchObject({
+      kind: 'liquidation',
+      account: underwater.address,
+      amount,
+      recipient: keeper.address,
+      epoch: 1n,
+    })
+    await sendTransaction(f.clients(f.spoke), {
+      address: f.spoke.contracts.vault,
+      abi: MarginVault.abi,
+      functionName: 'execute',
+      args: [await signedVaa(f, f.hub, receipt)],
+    })
+    const paid = await f.clients(f.spoke).public.readContract({
+      address: f.spoke.tokens.USDC.address,
+      abi: [
+        {
+          type: 'function',
+          name: 'balanceOf',
+          stateMutability: 'view',
+          inputs: [{ name: '', type: 'address' }],
+          outputs: [{ name: '', type: 'uint256' }],
+        },
+      ],
+      functionName: 'balanceOf',
+      args: [keeper.address],
+    })
+    expect(paid).toBe(amount)
+  })
+
+  it.each([
+    ['a solvent account', () => liquidate(healthy, solvent.address), 'NotLiquidatable'],
+    [
+      'a proof about another account',
+      () => liquidate(liquidatable, solvent.address),
+      'WrongAccount',
+    ],
+    [
+      'more than the ledger holds',
+      () => liquidate(liquidatable, underwater.address, 10n ** 30n),
+      'InsufficientLedgerBalance',
+    ],
+    [
+      'a caller who is not the operator',
+      () => liquidate(liquidatable, underwater.address, 1n, keeper.key),
+      'NotOperator',
+    ],
+  ])('refuses %s', async (_, call, error) => {
+    expect(await revertOf(call())).toBe(error)
+  })
+})
+
+describe('after a newer epoch', () => {
+  it('proofs against the older roots are refused, by the registry and the hub', async () => {
+    await postEpoch(2n, word(3n), word(4n))
+    expect(await revertOf(verifySolvency(f.spoke, healthy))).toBe('StaleEpoch')
+    expect(await revertOf(liquidate(liquidatable))).toBe('StaleEpoch')
+    // what was proved at epoch 1 stays on record for protocols that accept it
+    expect(await isSolvent(f.spoke, healthy.publicSignals[5]!, 1n)).toBe(true)
+  })
+})
