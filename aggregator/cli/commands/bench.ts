@@ -46,7 +46,7 @@ ${TARGETS}
     }
     if (positionals[0] === 'prove') {
       const { runProveBench } = await needsBuild(() => import('../../bench/prove-bench.ts'))
-      const result = await runProveBench()
+      const result = await runProveBench(5, (line) => io.err(`${line}\n`))
       io.out(
         values.json
           ? `${JSON.stringify(result)}\n`
