@@ -2,7 +2,16 @@
  * MarginVault, MarginHub and SolvencyRegistry against real anvil chains and
  * the genuine Wormhole core, with VAAs signed by the devnet guardian key.
  */
-import { type Address, type Hex, keccak256, pad, toHex, zeroAddress } from 'viem'
+import {
+  type Address,
+  decodeErrorResult,
+  type Hex,
+  keccak256,
+  pad,
+  parseEventLogs,
+  toHex,
+  zeroAddress,
+} from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deployContract, sendTransaction } from '../aggregator/chain/clients.ts'
 import type { TokenSymbol } from '../aggregator/devnet/chains.ts'
@@ -467,6 +476,35 @@ describe('the hub ledger', () => {
     await ingest(second)
     await ingest(first)
     expect(await ledger(t.address, f.spoke, 'WBTC')).toBe(150n)
+  })
+
+  it('a batch of updates applies each one, skipping (not reverting on) consumed and forged ones', async () => {
+    const t = trader(2)
+    const a = await signedVaa(f, f.spoke, await deposit(f, f.spoke, t.key, 'WETH', 10n))
+    const b = await signedVaa(f, f.spoke, await deposit(f, f.spoke, t.key, 'WETH', 5n))
+    await ingest(a)
+    const forged = forgedVaa(f.spoke, trader(0).address, 99n, '0x0101')
+    const receipt = await sendTransaction(f.clients(f.hub), {
+      address: f.hub.contracts.hub!,
+      abi: MarginHub.abi,
+      functionName: 'ingestCollateralUpdates',
+      args: [[a, forged, b]],
+    })
+    const skipped = parseEventLogs({
+      abi: MarginHub.abi,
+      logs: receipt.logs,
+      eventName: 'CollateralUpdateSkipped',
+    })
+    expect(
+      skipped.map((e) => [
+        e.args.index,
+        decodeErrorResult({ abi: MarginHub.abi, data: e.args.reason }).errorName,
+      ]),
+    ).toEqual([
+      [0n, 'AlreadyConsumed'],
+      [1n, 'UnknownEmitter'],
+    ])
+    expect(await ledger(t.address, f.spoke, 'WETH')).toBe(15n)
   })
 
   it('ownership moves in two steps', async () => {

@@ -8,7 +8,7 @@
  * and commit the new snapshot with the reason in the message.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
-import { pad, type TransactionReceipt, toHex } from 'viem'
+import { type Hex, pad, type TransactionReceipt, toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deployContract, sendTransaction } from '../aggregator/chain/clients.ts'
 import {
@@ -88,6 +88,20 @@ async function measure(): Promise<Record<string, number>> {
       args: [vaa],
     })
   record('MarginHub.ingestCollateralUpdate', await ingest(await signedVaa(f, f.spoke, first)))
+  const batch: Hex[] = []
+  for (let i = 0; i < 4; i++)
+    batch.push(
+      await signedVaa(f, f.spoke, await deposit(f, f.spoke, trader(2).key, 'USDC', amount)),
+    )
+  record(
+    'MarginHub.ingestCollateralUpdates (4 updates)',
+    await sendTransaction(hubOwner, {
+      address: hub,
+      abi: MarginHub.abi,
+      functionName: 'ingestCollateralUpdates',
+      args: [batch],
+    }),
+  )
 
   const approval = record(
     'MarginHub.approveWithdrawal',

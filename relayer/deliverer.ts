@@ -1,7 +1,8 @@
 /**
  * One chain's deliverer: a single wallet whose transactions go out one at a
  * time (serialized nonces), each after the VAA passed checkVaa and a
- * simulation. A revert with AlreadyConsumed means someone delivered it:
+ * simulation. Collateral updates for the hub that are ready together go in
+ * one ingestCollateralUpdates call. A revert with AlreadyConsumed means someone delivered it:
  * that counts as delivered. Failures back off exponentially with jitter up
  * to a maximum number of attempts, then the delivery is parked as failed;
  * the queue is ordered by due time, so a failing message never blocks the
@@ -10,7 +11,10 @@
  */
 import {
   type Account,
+  type Address,
   type Chain,
+  decodeErrorResult,
+  decodeEventLog,
   encodeFunctionData,
   type Hex,
   type PublicClient,
@@ -63,8 +67,60 @@ const REFUSALS = new Set([
 interface Ready {
   readonly d: Delivery
   readonly attempt: number
+  readonly vaa: Hex
   readonly data: Hex
   readonly gas: bigint
+}
+
+/** One transaction: a single delivery, or several collateral updates in one hub call. */
+interface Outgoing {
+  readonly items: readonly Ready[]
+  readonly to: Address
+  readonly data: Hex
+  readonly gas: bigint
+}
+
+/** Collateral updates per hub transaction (ingestCollateralUpdates). */
+const UPDATES_PER_TX = 16
+/** Gas for the self-call and the array around each VAA of a batch. */
+const BATCH_ITEM_OVERHEAD = 12_000n
+
+/** The hub's custom error in revert data, by name (the raw data when it is none of them). */
+function hubErrorName(data: Hex): string {
+  try {
+    return decodeErrorResult({ abi: MarginHub.abi, data }).errorName
+  } catch {
+    return data
+  }
+}
+
+/** Ready deliveries as transactions: collateral updates to the hub go together. */
+export function outgoing(ready: readonly Ready[]): Outgoing[] {
+  const updates = ready.filter((r) => r.d.method === 'ingestCollateralUpdate')
+  const single = (r: Ready): Outgoing => ({
+    items: [r],
+    to: r.d.targetContract,
+    data: r.data,
+    gas: r.gas,
+  })
+  const out = ready
+    .filter((r) => updates.length < 2 || r.d.method !== 'ingestCollateralUpdate')
+    .map(single)
+  if (updates.length < 2) return out
+  for (let i = 0; i < updates.length; i += UPDATES_PER_TX) {
+    const items = updates.slice(i, i + UPDATES_PER_TX)
+    out.push({
+      items,
+      to: items[0]!.d.targetContract,
+      data: encodeFunctionData({
+        abi: MarginHub.abi,
+        functionName: 'ingestCollateralUpdates',
+        args: [items.map((r) => r.vaa)],
+      }),
+      gas: items.reduce((sum, r) => sum + r.gas + BATCH_ITEM_OVERHEAD, 0n),
+    })
+  }
+  return out
 }
 
 /** map with at most `limit` calls in flight; results in input order. */
@@ -154,24 +210,55 @@ export class ChainDeliverer {
       for (const r of ready) await this.failed(r, err)
       return
     }
-    const sent: { r: Ready; hash: Hex; nonce: number }[] = []
-    for (const r of ready) {
+    const sent: { tx: Outgoing; hash: Hex; nonce: number }[] = []
+    for (const tx of outgoing(ready)) {
       try {
-        sent.push({ r, hash: await this.send(r, nonce, fees), nonce })
+        sent.push({ tx, hash: await this.send(tx, nonce, fees), nonce })
         nonce++
       } catch (err) {
-        await this.failed(r, err)
+        for (const r of tx.items) await this.failed(r, err)
       }
     }
-    const confirmed: { r: Ready; txHash: Hex }[] = []
-    for (const { r, hash, nonce: n } of sent) {
+    for (const { tx, hash, nonce: n } of sent) {
       try {
-        confirmed.push({ r, txHash: await this.confirm(r, hash, n, fees) })
+        await this.settle(tx, await this.confirm(tx, hash, n, fees))
       } catch (err) {
-        await this.failed(r, err)
+        for (const r of tx.items) await this.failed(r, err)
       }
     }
-    await this.succeeded(confirmed)
+  }
+
+  /**
+   * A mined transaction: every delivery in it is delivered, except those a
+   * batch skipped: "already consumed" counts as delivered, anything else is a
+   * failed attempt (tried again, alone if it is the only one then).
+   */
+  private async settle(tx: Outgoing, receipt: TransactionReceipt): Promise<void> {
+    const skipped = new Map<number, Hex>()
+    if (tx.items.length > 1) {
+      for (const log of receipt.logs) {
+        if (log.address.toLowerCase() !== tx.to.toLowerCase()) continue
+        try {
+          const e = decodeEventLog({ abi: MarginHub.abi, data: log.data, topics: log.topics })
+          if (e.eventName === 'CollateralUpdateSkipped')
+            skipped.set(Number(e.args.index), e.args.reason)
+        } catch {
+          // another event of the hub
+        }
+      }
+    }
+    const done: { r: Ready; txHash: Hex | null }[] = []
+    for (const [i, r] of tx.items.entries()) {
+      const reason = skipped.get(i)
+      if (reason === undefined) done.push({ r, txHash: receipt.transactionHash })
+      else if (hubErrorName(reason) === 'AlreadyConsumed') done.push({ r, txHash: null })
+      else
+        await this.failed(
+          r,
+          new Error(`skipped in batch ${receipt.transactionHash}: ${hubErrorName(reason)}`),
+        )
+    }
+    await this.succeeded(done)
   }
 
   /** Fetch and check the VAA and estimate gas; null when the delivery was settled here. */
@@ -220,12 +307,12 @@ export class ChainDeliverer {
         if (reverted !== undefined && REFUSALS.has(reverted))
           throw new VaaRejected(`the target would revert ${reverted}`)
         if (reverted !== 'AlreadyConsumed') throw err
-        await this.succeeded([{ r: { ...r, data, gas: 0n }, txHash: null }])
+        await this.succeeded([{ r: { ...r, vaa, data, gas: 0n }, txHash: null }])
         return null
       }
       if (gas > this.options.gasCap)
         throw new VaaRejected(`needs ${gas} gas, over the cap of ${this.options.gasCap}`)
-      return { ...r, data, gas: (gas * 12n) / 10n }
+      return { ...r, vaa, data, gas: (gas * 12n) / 10n }
     } catch (err) {
       await this.failed(r, err)
       return null
@@ -233,14 +320,14 @@ export class ChainDeliverer {
   }
 
   private send(
-    r: Ready,
+    tx: Outgoing,
     nonce: number,
     fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
   ): Promise<Hex> {
     return this.wallet.sendTransaction({
-      to: r.d.targetContract,
-      data: r.data,
-      gas: r.gas,
+      to: tx.to,
+      data: tx.data,
+      gas: tx.gas,
       nonce,
       ...fees,
       chain: this.wallet.chain,
@@ -249,18 +336,18 @@ export class ChainDeliverer {
 
   /** Wait for the receipt; a transaction stuck past the timeout is replaced at its nonce with higher fees. */
   private async confirm(
-    r: Ready,
+    tx: Outgoing,
     first: Hex,
     nonce: number,
     fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
-  ): Promise<Hex> {
+  ): Promise<TransactionReceipt> {
     let hash = first
     let { maxFeePerGas, maxPriorityFeePerGas } = fees
     for (let replacement = 0; ; replacement++) {
       const receipt = await this.receipt(hash)
       if (receipt) {
         if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`)
-        return hash
+        return receipt
       }
       if (replacement >= this.options.maxReplacements)
         throw new Error(`transaction ${hash} got no receipt in ${this.options.receiptTimeoutMs} ms`)
@@ -269,7 +356,7 @@ export class ChainDeliverer {
       maxPriorityFeePerGas = (maxPriorityFeePerGas * 5n) / 4n + 1n
       this.logger.warn(
         {
-          delivery: r.d.id,
+          deliveries: tx.items.map((r) => r.d.id),
           chain: this.chain.name,
           hash,
           nonce,
@@ -277,7 +364,7 @@ export class ChainDeliverer {
         },
         'replacing a stuck transaction',
       )
-      hash = await this.send(r, nonce, { maxFeePerGas, maxPriorityFeePerGas })
+      hash = await this.send(tx, nonce, { maxFeePerGas, maxPriorityFeePerGas })
     }
   }
 

@@ -87,6 +87,17 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     }
 
     /// @inheritdoc IMarginHub
+    function ingestCollateralUpdates(bytes[] calldata encodedVaas) external {
+        for (uint256 i = 0; i < encodedVaas.length; i++) {
+            // an external self-call, so that one bad VAA reverts alone
+            try this.ingestCollateralUpdate(encodedVaas[i]) {}
+            catch (bytes memory reason) {
+                emit CollateralUpdateSkipped(i, reason);
+            }
+        }
+    }
+
+    /// @inheritdoc IMarginHub
     function postEpoch(uint64 epoch, bytes32 stateRoot, bytes32 marketRoot)
         external
         payable

@@ -31,6 +31,8 @@ interface IMarginHub is IWormholeReceiver, ISolvencyProofErrors {
     event CollateralUpdated(
         address indexed account, uint16 indexed chain, address indexed token, uint256 balance, uint64 sequence, bool applied
     );
+    /// @notice In a batch, the VAA at `index` was not applied; `reason` is its revert data.
+    event CollateralUpdateSkipped(uint256 index, bytes reason);
     event EpochPosted(uint64 indexed epoch, bytes32 stateRoot, bytes32 marketRoot, uint64 sequence);
     event WithdrawalApproved(
         uint64 indexed id, address indexed account, uint16 indexed chain, address token, uint256 amount, uint64 sequence
@@ -52,6 +54,10 @@ interface IMarginHub is IWormholeReceiver, ISolvencyProofErrors {
 
     /// @notice Apply a collateral-update VAA from a registered vault.
     function ingestCollateralUpdate(bytes calldata encodedVaa) external;
+
+    /// @notice Apply several collateral-update VAAs in one transaction (how relayers keep up with
+    ///         load). One that reverts is skipped with CollateralUpdateSkipped; the rest apply.
+    function ingestCollateralUpdates(bytes[] calldata encodedVaas) external;
 
     /// @notice Post and publish an epoch's state and market roots; msg.value must equal messageFee().
     function postEpoch(uint64 epoch, bytes32 stateRoot, bytes32 marketRoot) external payable returns (uint64 sequence);
