@@ -123,26 +123,9 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
         whenNotPaused
         returns (uint64 sequence)
     {
-        bytes32 vault = vaultEmitter[chain];
-        if (vault == bytes32(0)) revert VaultNotRegistered(chain);
-        uint256 balance = _ledger[account][chain][token].balance;
-        if (balance < amount) revert InsufficientLedgerBalance(account, chain, token, balance, amount);
-        uint64 id = nextPayoutId++;
-        sequence = _publish(
-            P.encodeWithdrawalApproval(
-                P.Payout({
-                    targetChain: chain,
-                    vault: address(uint160(uint256(vault))),
-                    id: id,
-                    account: account,
-                    token: token,
-                    amount: amount,
-                    recipient: account,
-                    epoch: 0
-                })
-            )
-        );
-        emit WithdrawalApproved(id, account, chain, token, amount, sequence);
+        P.Payout memory p = _payout(chain, account, token, amount, account, 0);
+        sequence = _publish(P.encodeWithdrawalApproval(p));
+        emit WithdrawalApproved(p.id, account, chain, token, amount, sequence);
     }
 
     /// @inheritdoc IMarginHub
@@ -157,26 +140,9 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     ) external payable onlyOperator whenNotPaused returns (uint64 sequence) {
         if (recipient == address(0)) revert ZeroAddress();
         uint64 epoch = _checkProof(proof, signals, account);
-        bytes32 vault = vaultEmitter[chain];
-        if (vault == bytes32(0)) revert VaultNotRegistered(chain);
-        uint256 balance = _ledger[account][chain][token].balance;
-        if (balance < amount) revert InsufficientLedgerBalance(account, chain, token, balance, amount);
-        uint64 id = nextPayoutId++;
-        sequence = _publish(
-            P.encodeLiquidation(
-                P.Payout({
-                    targetChain: chain,
-                    vault: address(uint160(uint256(vault))),
-                    id: id,
-                    account: account,
-                    token: token,
-                    amount: amount,
-                    recipient: recipient,
-                    epoch: epoch
-                })
-            )
-        );
-        emit LiquidationPublished(id, account, chain, token, amount, recipient, epoch, sequence);
+        P.Payout memory p = _payout(chain, account, token, amount, recipient, epoch);
+        sequence = _publish(P.encodeLiquidation(p));
+        emit LiquidationPublished(p.id, account, chain, token, amount, recipient, epoch, sequence);
     }
 
     /// @inheritdoc IMarginHub
@@ -198,6 +164,27 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     /// @inheritdoc IMarginHub
     function unpause() external onlyOwner {
         _unpause();
+    }
+
+    /// @dev A payout from `account`'s collateral in the vault on `chain`, within what the ledger shows.
+    function _payout(uint16 chain, address account, address token, uint256 amount, address recipient, uint64 epoch)
+        private
+        returns (P.Payout memory)
+    {
+        bytes32 vault = vaultEmitter[chain];
+        if (vault == bytes32(0)) revert VaultNotRegistered(chain);
+        uint256 balance = _ledger[account][chain][token].balance;
+        if (balance < amount) revert InsufficientLedgerBalance(account, chain, token, balance, amount);
+        return P.Payout({
+            targetChain: chain,
+            vault: address(uint160(uint256(vault))),
+            id: nextPayoutId++,
+            account: account,
+            token: token,
+            amount: amount,
+            recipient: recipient,
+            epoch: epoch
+        });
     }
 
     /// @dev A valid liquidatable proof about `account` against the latest epoch's roots.
