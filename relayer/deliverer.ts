@@ -52,8 +52,8 @@ export const DEFAULT_DELIVERY: DeliveryOptions = {
 }
 
 const PREPARE_CONCURRENCY = 16
-/** Deliveries per batch: small enough that a message never waits long behind a batch. */
-const BATCH = 16
+/** Deliveries per pass: collateral updates among them go to the hub 16 to a transaction. */
+const BATCH = 48
 /** Target reverts that no retry can change: the VAA itself is wrong for this target. */
 const REFUSALS = new Set([
   'InvalidVaa',
@@ -72,7 +72,7 @@ interface Ready {
   readonly gas: bigint
 }
 
-/** One transaction: a single delivery, or several collateral updates in one hub call. */
+/** One transaction: a single delivery, or several collateral updates in one hub call (gas 0: estimate it). */
 interface Outgoing {
   readonly items: readonly Ready[]
   readonly to: Address
@@ -82,8 +82,6 @@ interface Outgoing {
 
 /** Collateral updates per hub transaction (ingestCollateralUpdates). */
 const UPDATES_PER_TX = 16
-/** Gas for the self-call and the array around each VAA of a batch. */
-const BATCH_ITEM_OVERHEAD = 12_000n
 
 /** The hub's custom error in revert data, by name (the raw data when it is none of them). */
 function hubErrorName(data: Hex): string {
@@ -117,7 +115,7 @@ export function outgoing(ready: readonly Ready[]): Outgoing[] {
         functionName: 'ingestCollateralUpdates',
         args: [items.map((r) => r.vaa)],
       }),
-      gas: items.reduce((sum, r) => sum + r.gas + BATCH_ITEM_OVERHEAD, 0n),
+      gas: 0n,
     })
   }
   return out
@@ -195,7 +193,11 @@ export class ChainDeliverer {
    * this wallet's one nonce counter, then confirm each receipt in order.
    */
   private async deliverBatch(due: readonly Delivery[]): Promise<void> {
-    const prepared = await mapConcurrent(due, PREPARE_CONCURRENCY, (d) => this.prepare(d))
+    // updates that will share a hub transaction are simulated together, not one by one
+    const batched = due.filter((d) => d.method === 'ingestCollateralUpdate').length > 1
+    const prepared = await mapConcurrent(due, PREPARE_CONCURRENCY, (d) =>
+      this.prepare(d, !(batched && d.method === 'ingestCollateralUpdate')),
+    )
     const ready = prepared.filter((p): p is Ready => p !== null)
     if (ready.length === 0) return
     let nonce: number
@@ -211,12 +213,14 @@ export class ChainDeliverer {
       return
     }
     const sent: { tx: Outgoing; hash: Hex; nonce: number }[] = []
-    for (const tx of outgoing(ready)) {
+    for (const planned of outgoing(ready)) {
       try {
+        const tx =
+          planned.gas === 0n ? { ...planned, gas: await this.estimateBatch(planned) } : planned
         sent.push({ tx, hash: await this.send(tx, nonce, fees), nonce })
         nonce++
       } catch (err) {
-        for (const r of tx.items) await this.failed(r, err)
+        for (const r of planned.items) await this.failed(r, err)
       }
     }
     for (const { tx, hash, nonce: n } of sent) {
@@ -261,8 +265,26 @@ export class ChainDeliverer {
     await this.succeeded(done)
   }
 
-  /** Fetch and check the VAA and estimate gas; null when the delivery was settled here. */
-  private async prepare(d: Delivery): Promise<Ready | null> {
+  /**
+   * A batch's gas: its simulation (a VAA in it that would revert is skipped,
+   * so only a fault of the whole call fails it), with the per-delivery cap.
+   */
+  private async estimateBatch(tx: Outgoing): Promise<bigint> {
+    const gas = await this.client.estimateGas({
+      account: this.wallet.account,
+      to: tx.to,
+      data: tx.data,
+    })
+    const cap = this.options.gasCap * BigInt(tx.items.length)
+    if (gas > cap) throw new Error(`the batch needs ${gas} gas, over the cap of ${cap}`)
+    return (gas * 12n) / 10n
+  }
+
+  /**
+   * Fetch and check the VAA and (unless it goes in a batch) simulate it to
+   * estimate gas; null when the delivery was settled here.
+   */
+  private async prepare(d: Delivery, simulate: boolean): Promise<Ready | null> {
     const r = { d, attempt: d.attempts + 1 }
     try {
       const vaa = await this.source.fetchVaa({
@@ -293,6 +315,7 @@ export class ChainDeliverer {
         functionName: d.method,
         args: [vaa],
       } as never)
+      if (!simulate) return { ...r, vaa, data, gas: 0n }
       let gas: bigint
       try {
         gas = await this.client.estimateContractGas({
