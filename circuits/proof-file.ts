@@ -126,3 +126,16 @@ export function solidityProof(proof: Groth16Proof): {
     c: [n(proof.pi_c[0]!), n(proof.pi_c[1]!)],
   }
 }
+
+export type PublicSignals = readonly [bigint, bigint, bigint, bigint, bigint, bigint]
+
+/** The (proof, signals) arguments of verifySolvency and liquidate; `signals` overrides the proof's own. */
+export function solidityCall(
+  proof: Groth16Proof,
+  publicSignals: readonly string[],
+  signals: readonly bigint[] = publicSignals.map(BigInt),
+): readonly [ReturnType<typeof solidityProof>, PublicSignals] {
+  if (signals.length !== 6)
+    throw new RangeError(`a solvency proof has 6 public signals, got ${signals.length}`)
+  return [solidityProof(proof), signals as unknown as PublicSignals]
+}

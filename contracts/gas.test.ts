@@ -17,7 +17,7 @@ import {
   SolvencyRegistry,
   TestToken,
 } from '../build/contracts/artifacts.ts'
-import { solidityProof } from '../circuits/proof-file.ts'
+import { solidityCall } from '../circuits/proof-file.ts'
 import { type ProofResult, releaseProver } from '../circuits/prover.ts'
 import {
   deposit,
@@ -157,20 +157,7 @@ async function measure(): Promise<Record<string, number>> {
       args: [await signedVaa(f, f.hub, posted)],
     }),
   )
-  const proofArgs = (p: ProofResult) => {
-    const { a, b, c } = solidityProof(p.proof)
-    return [
-      { a, b, c },
-      p.publicSignals.map(BigInt) as unknown as readonly [
-        bigint,
-        bigint,
-        bigint,
-        bigint,
-        bigint,
-        bigint,
-      ],
-    ] as const
-  }
+  const proofArgs = (p: ProofResult) => solidityCall(p.proof, p.publicSignals)
   const healthy = await cachedProof(epoch.healthy.input)
   const liquidatable = await cachedProof(epoch.liquidatable.input)
   await releaseProver()

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ChainClients, sendTransaction } from '../aggregator/chain/clients.ts'
 import type { ChainManifest } from '../aggregator/devnet/manifest.ts'
 import { MarginHub, MarginVault, SolvencyRegistry } from '../build/contracts/artifacts.ts'
-import { solidityProof } from '../circuits/proof-file.ts'
+import { solidityCall } from '../circuits/proof-file.ts'
 import { type ProofResult, releaseProver } from '../circuits/prover.ts'
 import { decodePayload } from '../contracts/payloads.ts'
 import {
@@ -51,13 +51,7 @@ async function postEpoch(n: bigint, stateRoot: Hex, marketRoot: Hex): Promise<vo
   }
 }
 
-const args = (p: ProofResult, signals = p.publicSignals.map(BigInt)) => {
-  const { a, b, c } = solidityProof(p.proof)
-  return [
-    { a, b, c },
-    signals as unknown as readonly [bigint, bigint, bigint, bigint, bigint, bigint],
-  ] as const
-}
+const args = (p: ProofResult, signals?: bigint[]) => solidityCall(p.proof, p.publicSignals, signals)
 
 function verifySolvency(
   chain: ChainManifest,

@@ -72,12 +72,16 @@ interface Ready {
   readonly gas: bigint
 }
 
-/** One transaction: a single delivery, or several collateral updates in one hub call (gas 0: estimate it). */
+/**
+ * One transaction: a single simulated delivery, or collateral updates in one
+ * hub call (a batch, simulated as a whole before it is sent).
+ */
 interface Outgoing {
   readonly items: readonly Ready[]
   readonly to: Address
   readonly data: Hex
   readonly gas: bigint
+  readonly batch: boolean
 }
 
 /** Collateral updates per hub transaction (ingestCollateralUpdates). */
@@ -92,19 +96,16 @@ function hubErrorName(data: Hex): string {
   }
 }
 
-/** Ready deliveries as transactions: collateral updates to the hub go together. */
+/**
+ * Ready deliveries as transactions. Collateral updates that were not
+ * simulated one by one (gas 0) go to the hub together, even a lone one, so
+ * that the hub's skip events settle each of them the same way.
+ */
 export function outgoing(ready: readonly Ready[]): Outgoing[] {
-  const updates = ready.filter((r) => r.d.method === 'ingestCollateralUpdate')
-  const single = (r: Ready): Outgoing => ({
-    items: [r],
-    to: r.d.targetContract,
-    data: r.data,
-    gas: r.gas,
-  })
-  const out = ready
-    .filter((r) => updates.length < 2 || r.d.method !== 'ingestCollateralUpdate')
-    .map(single)
-  if (updates.length < 2) return out
+  const out: Outgoing[] = ready
+    .filter((r) => r.gas > 0n)
+    .map((r) => ({ items: [r], to: r.d.targetContract, data: r.data, gas: r.gas, batch: false }))
+  const updates = ready.filter((r) => r.gas === 0n)
   for (let i = 0; i < updates.length; i += UPDATES_PER_TX) {
     const items = updates.slice(i, i + UPDATES_PER_TX)
     out.push({
@@ -116,6 +117,7 @@ export function outgoing(ready: readonly Ready[]): Outgoing[] {
         args: [items.map((r) => r.vaa)],
       }),
       gas: 0n,
+      batch: true,
     })
   }
   return out
@@ -215,8 +217,7 @@ export class ChainDeliverer {
     const sent: { tx: Outgoing; hash: Hex; nonce: number }[] = []
     for (const planned of outgoing(ready)) {
       try {
-        const tx =
-          planned.gas === 0n ? { ...planned, gas: await this.estimateBatch(planned) } : planned
+        const tx = planned.batch ? { ...planned, gas: await this.estimateBatch(planned) } : planned
         sent.push({ tx, hash: await this.send(tx, nonce, fees), nonce })
         nonce++
       } catch (err) {
@@ -239,7 +240,7 @@ export class ChainDeliverer {
    */
   private async settle(tx: Outgoing, receipt: TransactionReceipt): Promise<void> {
     const skipped = new Map<number, Hex>()
-    if (tx.items.length > 1) {
+    if (tx.batch) {
       for (const log of receipt.logs) {
         if (log.address.toLowerCase() !== tx.to.toLowerCase()) continue
         try {

@@ -9,7 +9,7 @@ import { encodeFunctionData } from 'viem'
 import { Groth16Verifier } from '../../build/contracts/artifacts.ts'
 import { prepareAccountProof } from '../../circuits/account-proof.ts'
 import { readCircuitInfo, requireCircuits } from '../../circuits/build.ts'
-import { solidityProof } from '../../circuits/proof-file.ts'
+import { solidityCall } from '../../circuits/proof-file.ts'
 import { calculateWitness, prove, releaseProver, verify } from '../../circuits/prover.ts'
 import { chainClients, deployContract } from '../chain/clients.ts'
 import { freePort, startAnvil } from '../devnet/anvil.ts'
@@ -102,15 +102,12 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
   return [value, performance.now() - started]
 }
 
-async function verifierGas(
-  proof: ReturnType<typeof solidityProof>,
-  signals: string[],
-): Promise<number> {
+async function verifierGas([proof, signals]: ReturnType<typeof solidityCall>): Promise<number> {
   const anvil = await startAnvil({ port: await freePort(), chainId: 31_999 })
   try {
     const c = chainClients(anvil.rpcUrl, 31_999, DEVNET_DEPLOYER_KEY)
     const { address } = await deployContract(c, Groth16Verifier)
-    const args = [proof.a, proof.b, proof.c, signals.map(BigInt)] as const
+    const args = [proof.a, proof.b, proof.c, signals] as const
     const valid = await c.public.readContract({
       address,
       abi: Groth16Verifier.abi,
@@ -159,6 +156,6 @@ export async function runProveBench(
     proveMs: Math.round(median(proofs.map((p) => p.proveMs))),
     proveRuns: runs,
     verifyMs: Math.round(verifyMs),
-    verifyGas: await verifierGas(solidityProof(last.proof), last.publicSignals),
+    verifyGas: await verifierGas(solidityCall(last.proof, last.publicSignals)),
   }
 }
