@@ -38,18 +38,22 @@ export const SIGNAL_NAMES = [
 // Instantiating the witness generator is most of a witness's cost: keep one.
 let calculator: Promise<WitnessCalculator> | undefined
 
-/** Computes the full witness, throwing WitnessError when a constraint fails. */
-export async function calculateWitness(input: CircuitInput): Promise<bigint[]> {
+async function witnessOf<T>(run: (wc: WitnessCalculator) => Promise<T>): Promise<T> {
   calculator ??= WitnessCalculatorBuilder(readFileSync(CIRCUIT_FILES.wasm))
   const wc = await calculator
   try {
-    return await wc.calculateWitness(input, true)
+    return await run(wc)
   } catch (error) {
     throw new WitnessError(
       error instanceof Error ? error.message.split('\n')[0]! : String(error),
       error,
     )
   }
+}
+
+/** Computes the full witness, throwing WitnessError when a constraint fails. */
+export function calculateWitness(input: CircuitInput): Promise<bigint[]> {
+  return witnessOf((wc) => wc.calculateWitness(input, true))
 }
 
 /** The circuit's own figures, in USD (read from private signals, for tests and benchmarks). */
@@ -90,18 +94,21 @@ export function circuitFigures(witness: readonly bigint[]): CircuitFigures {
   }
 }
 
+let zkey: Uint8Array | undefined
+
 /**
  * A Groth16 proof. snarkjs runs the multi-scalar multiplications and FFTs on
  * ffjavascript's pool of worker threads (one per core); its thread manager
  * refuses to run inside a worker of ours, so the call is made from here.
  */
 export async function prove(input: CircuitInput): Promise<ProofResult> {
-  await calculateWitness(input)
+  const witness = await witnessOf((wc) => wc.calculateWTNSBin(input, true))
+  // the proving key (72 MB) is read once per process, not once per proof
+  zkey ??= new Uint8Array(readFileSync(CIRCUIT_FILES.zkey))
   const started = performance.now()
-  const { proof, publicSignals } = await snarkjs.groth16.fullProve(
-    input,
-    CIRCUIT_FILES.wasm,
-    CIRCUIT_FILES.zkey,
+  const { proof, publicSignals } = await snarkjs.groth16.prove(
+    { type: 'mem', data: zkey },
+    { type: 'mem', data: witness },
   )
   return { proof, publicSignals, proveMs: performance.now() - started }
 }

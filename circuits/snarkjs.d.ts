@@ -7,11 +7,15 @@ declare module 'snarkjs' {
     protocol: string
     curve: string
   }
+  /** An in-memory file, as snarkjs's fastfile reads one. */
+  export interface MemFile {
+    type: 'mem'
+    data: Uint8Array
+  }
   export const groth16: {
-    fullProve(
-      input: Record<string, unknown>,
-      wasm: string,
-      zkey: string,
+    prove(
+      zkey: MemFile,
+      witness: MemFile,
     ): Promise<{ proof: Groth16Proof; publicSignals: string[] }>
     verify(vk: unknown, publicSignals: string[], proof: Groth16Proof): Promise<boolean>
   }
@@ -37,6 +41,7 @@ declare module 'snarkjs' {
 declare module 'circom_runtime' {
   export interface WitnessCalculator {
     calculateWitness(input: Record<string, unknown>, sanityCheck: boolean): Promise<bigint[]>
+    calculateWTNSBin(input: Record<string, unknown>, sanityCheck: boolean): Promise<Uint8Array>
   }
   export function WitnessCalculatorBuilder(wasm: Uint8Array): Promise<WitnessCalculator>
 }
