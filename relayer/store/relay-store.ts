@@ -109,29 +109,7 @@ export class RelayStore {
     messages: readonly { message: ObservedMessage; targets: readonly Target[] }[],
   ): Promise<number> {
     return this.db.transaction(async (tx) => {
-      let added = 0
-      for (const { message: m, targets } of messages) {
-        const inserted = await tx.query<{ id: number }>(
-          `insert into messages (emitter_chain, emitter_address, sequence, kind, payload, nonce, consistency, block_time, tx_hash, block_number)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           on conflict (emitter_chain, emitter_address, sequence) do nothing returning id`,
-          [
-            m.emitterChain,
-            m.emitterAddress.toLowerCase(),
-            m.sequence.toString(),
-            m.kind,
-            m.payload,
-            m.nonce,
-            m.consistencyLevel,
-            m.timestamp,
-            m.transactionHash,
-            m.blockNumber.toString(),
-          ],
-        )
-        if (!inserted[0]) continue
-        added++
-        for (const t of targets) await insertDelivery(tx, Number(inserted[0].id), t)
-      }
+      const added = await insertMessages(tx, messages)
       await tx.query(
         `insert into cursors (chain, next_block) values ($1, $2)
          on conflict (chain) do update set next_block = greatest(cursors.next_block, excluded.next_block)`,
@@ -183,17 +161,22 @@ export class RelayStore {
     }[],
   ): Promise<void> {
     if (done.length === 0) return
+    const ids = done.map((x) => x.id)
+    const attempts = done.map((x) => x.attempt)
+    const hashes = done.map((x) => x.txHash)
     await this.db.transaction(async (tx) => {
-      for (const { id, attempt, outcome, txHash } of done) {
-        await tx.query(
-          `update deliveries set status = 'delivered', attempts = $2, tx_hash = $3, delivered_at = now(), last_error = null where id = $1`,
-          [id, attempt, txHash],
-        )
-        await tx.query(
-          `insert into attempts (delivery_id, attempt, finished_at, outcome, tx_hash) values ($1, $2, now(), $3, $4)`,
-          [id, attempt, outcome, txHash],
-        )
-      }
+      await tx.query(
+        `update deliveries d set status = 'delivered', attempts = t.attempt, tx_hash = t.tx_hash,
+           delivered_at = now(), last_error = null
+         from unnest($1::int[], $2::int[], $3::text[]) as t(id, attempt, tx_hash) where d.id = t.id`,
+        [ids, attempts, hashes],
+      )
+      await tx.query(
+        `insert into attempts (delivery_id, attempt, finished_at, outcome, tx_hash)
+         select id, attempt, now(), outcome, tx_hash
+         from unnest($1::int[], $2::int[], $3::text[], $4::text[]) as t(id, attempt, outcome, tx_hash)`,
+        [ids, attempts, done.map((x) => x.outcome), hashes],
+      )
     })
   }
 
@@ -258,10 +241,65 @@ export class RelayStore {
   }
 }
 
-async function insertDelivery(tx: Queryable, messageId: number, t: Target): Promise<void> {
-  await tx.query(
-    `insert into deliveries (message_id, target_chain, target_contract, method) values ($1, $2, $3, $4)
-     on conflict do nothing`,
-    [messageId, t.chain, t.contract.toLowerCase(), t.method],
+/**
+ * New messages and their deliveries, a statement each however many there are
+ * (a burst costs the store two round trips, not two per message). Returns how
+ * many messages were new; a message already recorded adds nothing.
+ */
+async function insertMessages(
+  tx: Queryable,
+  messages: readonly { message: ObservedMessage; targets: readonly Target[] }[],
+): Promise<number> {
+  if (messages.length === 0) return 0
+  const column = <T>(f: (m: ObservedMessage) => T) => messages.map(({ message }) => f(message))
+  const inserted = await tx.query<{
+    id: number
+    emitter_chain: number
+    emitter_address: string
+    sequence: string
+  }>(
+    `insert into messages (emitter_chain, emitter_address, sequence, kind, payload, nonce, consistency, block_time, tx_hash, block_number)
+     select * from unnest($1::int[], $2::text[], $3::numeric[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::bigint[], $9::text[], $10::numeric[])
+     on conflict (emitter_chain, emitter_address, sequence) do nothing
+     returning id, emitter_chain, emitter_address, sequence::text as sequence`,
+    [
+      column((m) => m.emitterChain),
+      column((m) => m.emitterAddress.toLowerCase()),
+      column((m) => m.sequence.toString()),
+      column((m) => m.kind),
+      column((m) => m.payload),
+      column((m) => m.nonce),
+      column((m) => m.consistencyLevel),
+      column((m) => m.timestamp),
+      column((m) => m.transactionHash),
+      column((m) => m.blockNumber.toString()),
+    ],
   )
+  const key = (chain: number, emitter: string, sequence: string) =>
+    `${chain}:${emitter.toLowerCase()}:${sequence}`
+  const ids = new Map(
+    inserted.map((r) => [
+      key(Number(r.emitter_chain), r.emitter_address, r.sequence),
+      Number(r.id),
+    ]),
+  )
+  // in observed order, so that the queue (oldest id first) delivers in publishing order
+  const deliveries = messages.flatMap(({ message: m, targets }) => {
+    const messageId = ids.get(key(m.emitterChain, m.emitterAddress, m.sequence.toString()))
+    return messageId === undefined ? [] : targets.map((t) => ({ messageId, t }))
+  })
+  if (deliveries.length > 0) {
+    await tx.query(
+      `insert into deliveries (message_id, target_chain, target_contract, method)
+       select * from unnest($1::int[], $2::int[], $3::text[], $4::text[])
+       on conflict do nothing`,
+      [
+        deliveries.map((x) => x.messageId),
+        deliveries.map((x) => x.t.chain),
+        deliveries.map((x) => x.t.contract.toLowerCase()),
+        deliveries.map((x) => x.t.method),
+      ],
+    )
+  }
+  return inserted.length
 }
