@@ -7,13 +7,15 @@
  */
 import type { AbiEvent, Chain, Log, PublicClient, Transport } from 'viem'
 import { WormholeImplementation } from '../build/contracts/artifacts.ts'
-import { messagesFromLogs } from './messages.ts'
+import { blockTimes, messagesFromLogs } from './messages.ts'
 import type { RelayStore } from './store/relay-store.ts'
 import { emittersOn, type RelayChain, route, type Topology } from './topology.ts'
 
 const LOG_MESSAGE_PUBLISHED = WormholeImplementation.abi.find(
   (x) => x.type === 'event' && x.name === 'LogMessagePublished',
 ) as AbiEvent
+
+const QUIET_PERSIST_MS = 1000
 
 export interface WatcherOptions {
   readonly confirmations: number
@@ -22,6 +24,9 @@ export interface WatcherOptions {
 
 export class ChainWatcher {
   #head = 0n
+  /** The cursor, read from the store once: this watcher is the only one that moves it. */
+  #next: bigint | undefined
+  #persistedAt = 0
 
   constructor(
     readonly chain: RelayChain,
@@ -36,12 +41,18 @@ export class ChainWatcher {
     return this.#head
   }
 
+  /** The first block not yet read (undefined before the first poll). */
+  get next(): bigint | undefined {
+    return this.#next
+  }
+
   /** Read one range past the cursor; returns how many new messages it recorded. */
   async poll(): Promise<number> {
     // No cached head: a stale one would only delay, but a fresh one keeps reorg handling exact.
     this.#head = await this.client.getBlockNumber({ cacheTime: 0 })
     const safe = this.#head - BigInt(this.options.confirmations)
-    const from = (await this.store.cursor(this.chain.wormholeChainId)) ?? 0n
+    this.#next ??= (await this.store.cursor(this.chain.wormholeChainId)) ?? 0n
+    const from = this.#next
     if (from > safe) return 0
     const to =
       from + BigInt(this.options.maxBlockRange) - 1n < safe
@@ -55,14 +66,7 @@ export class ChainWatcher {
     })
     const watched = new Set(emittersOn(this.topology, this.chain).map((a) => a.toLowerCase()))
     const blocks = [...new Set(logs.map((l) => l.blockNumber!))]
-    const times = new Map(
-      await Promise.all(
-        blocks.map(
-          async (n) =>
-            [n, Number((await this.client.getBlock({ blockNumber: n })).timestamp)] as const,
-        ),
-      ),
-    )
+    const times = await blockTimes(logs, this.client)
     const messages = blocks.flatMap((n) =>
       messagesFromLogs(
         logs.filter((l) => l.blockNumber === n),
@@ -77,6 +81,15 @@ export class ChainWatcher {
         const { kind, targets } = route(this.topology, m.emitterChain, m.emitterAddress, m.payload)
         return { message: { ...m, kind }, targets }
       })
-    return this.store.observe(this.chain.wormholeChainId, to + 1n, observed)
+    // A range without messages moves the stored cursor at most once a second: after a
+    // crash those blocks are only read again, and nothing in them is recorded.
+    if (observed.length === 0 && Date.now() - this.#persistedAt < QUIET_PERSIST_MS) {
+      this.#next = to + 1n
+      return 0
+    }
+    const added = await this.store.observe(this.chain.wormholeChainId, to + 1n, observed)
+    this.#next = to + 1n
+    this.#persistedAt = Date.now()
+    return added
   }
 }

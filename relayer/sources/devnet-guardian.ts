@@ -7,7 +7,7 @@
  */
 import { type Chain, type Hex, type PublicClient, pad, type Transport } from 'viem'
 import { signVaa } from '../devnet-guardian.ts'
-import { messagesFromReceipt } from '../messages.ts'
+import { blockTimes, messagesFromReceipt } from '../messages.ts'
 import type { RelayChain } from '../topology.ts'
 import { type VaaKey, type VaaSource, VaaSourceError } from './vaa-source.ts'
 
@@ -36,12 +36,12 @@ export class DevnetGuardianSource implements VaaSource {
         cause,
       )
     }
-    const block = await on.client.getBlock({ blockNumber: receipt.blockNumber })
+    const times = await blockTimes(receipt.logs, on.client)
     const message = messagesFromReceipt(
       receipt,
       on.chain.core,
       key.emitterChain,
-      Number(block.timestamp),
+      times.get(receipt.blockNumber) ?? 0,
     ).find(
       (m) =>
         m.sequence === key.sequence &&
