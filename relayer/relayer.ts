@@ -22,6 +22,36 @@ import { RelayStore } from './store/relay-store.ts'
 import { topologyFromManifest } from './topology.ts'
 import { ChainWatcher } from './watcher.ts'
 
+/** An idle deliverer waits this many poll intervals, unless new work wakes it first. */
+const DELIVERER_IDLE_FACTOR = 4
+
+/** A sleep that a nudge ends early (a nudge while awake makes the next sleep return at once). */
+class Wakeup {
+  #wake: (() => void) | undefined
+  #pending = false
+
+  nudge(): void {
+    if (this.#wake) this.#wake()
+    else this.#pending = true
+  }
+
+  sleep(ms: number): Promise<void> {
+    if (this.#pending) {
+      this.#pending = false
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        this.#wake = undefined
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      this.#wake = done
+    })
+  }
+}
+
 export interface RunningRelayer {
   readonly url: string
   readonly store: RelayStore
@@ -77,7 +107,13 @@ export async function startRelayer(
   )
 
   let running = true
-  const loop = async (name: string, pass: () => Promise<number>): Promise<void> => {
+  const nudges = deliverers.map(() => new Wakeup())
+  const loop = async (
+    name: string,
+    pass: () => Promise<number>,
+    idle: (ms: number) => Promise<void>,
+    idleMs: number,
+  ): Promise<void> => {
     while (running) {
       let busy = false
       try {
@@ -88,76 +124,106 @@ export async function startRelayer(
           'pass failed; will try again',
         )
       }
-      if (!busy) await new Promise((r) => setTimeout(r, config.pollIntervalMs))
+      if (!busy) await idle(idleMs)
     }
   }
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
   const loops = [
-    ...watchers.map((w) => loop(`watch ${w.chain.name}`, () => w.poll())),
-    ...deliverers.map((d) => loop(`deliver ${d.chain.name}`, () => d.runOnce())),
+    ...watchers.map((w) =>
+      loop(
+        `watch ${w.chain.name}`,
+        async () => {
+          const added = await w.poll()
+          // new messages may be due on any chain: wake the deliverers now
+          if (added > 0) for (const n of nudges) n.nudge()
+          return added
+        },
+        sleep,
+        config.pollIntervalMs,
+      ),
+    ),
+    // An idle deliverer only polls the store for retries coming due; new work wakes it.
+    ...deliverers.map((d, i) =>
+      loop(
+        `deliver ${d.chain.name}`,
+        () => d.runOnce(),
+        (ms) => nudges[i]!.sleep(ms),
+        config.pollIntervalMs * DELIVERER_IDLE_FACTOR,
+      ),
+    ),
   ]
 
-  const app = operatorApp(store, async () => {
-    const counts = await store.counts()
-    const cursors = await Promise.all(
-      watchers.map(async (w) => ({ w, next: (await store.cursor(w.chain.wormholeChainId)) ?? 0n })),
-    )
-    const balances = await Promise.all(
-      clients.map(async (c, i) => ({
-        chain: topology.chains[i]!.name,
-        wei: await c.public.getBalance({ address: c.wallet.account.address }).catch(() => -1n),
-      })),
-    )
-    return renderMetrics([
-      {
-        name: 'xmargin_relayer_messages_observed_total',
-        help: 'Messages observed on all chains',
-        type: 'counter',
-        values: [{ value: counts.observed }],
-      },
-      {
-        name: 'xmargin_relayer_deliveries_delivered_total',
-        help: 'Deliveries confirmed on chain (or found already consumed)',
-        type: 'counter',
-        values: [{ value: counts.delivered }],
-      },
-      {
-        name: 'xmargin_relayer_deliveries_failed',
-        help: 'Deliveries parked as failed',
-        type: 'gauge',
-        values: [{ value: counts.failed }],
-      },
-      {
-        name: 'xmargin_relayer_retries_total',
-        help: 'Failed attempts that will be retried (this process)',
-        type: 'counter',
-        values: [{ value: retries }],
-      },
-      {
-        name: 'xmargin_relayer_queue_depth',
-        help: 'Deliveries pending',
-        type: 'gauge',
-        values: [{ value: counts.pending }],
-      },
-      {
-        name: 'xmargin_relayer_block_lag',
-        help: 'Blocks between the chain head and the watcher cursor',
-        type: 'gauge',
-        values: cursors.map(({ w, next }) => ({
-          labels: { chain: w.chain.name },
-          value: Number(w.head >= next ? w.head - next + 1n : 0n),
+  const app = operatorApp(
+    store,
+    () => {
+      for (const n of nudges) n.nudge()
+    },
+    async () => {
+      const counts = await store.counts()
+      const cursors = await Promise.all(
+        watchers.map(async (w) => ({
+          w,
+          next: w.next ?? (await store.cursor(w.chain.wormholeChainId)) ?? 0n,
         })),
-      },
-      {
-        name: 'xmargin_relayer_wallet_balance_eth',
-        help: 'Native balance of the delivering wallet',
-        type: 'gauge',
-        values: balances.map((b) => ({
-          labels: { chain: b.chain },
-          value: Number(formatEther(b.wei)),
+      )
+      const balances = await Promise.all(
+        clients.map(async (c, i) => ({
+          chain: topology.chains[i]!.name,
+          wei: await c.public.getBalance({ address: c.wallet.account.address }).catch(() => -1n),
         })),
-      },
-    ])
-  })
+      )
+      return renderMetrics([
+        {
+          name: 'xmargin_relayer_messages_observed_total',
+          help: 'Messages observed on all chains',
+          type: 'counter',
+          values: [{ value: counts.observed }],
+        },
+        {
+          name: 'xmargin_relayer_deliveries_delivered_total',
+          help: 'Deliveries confirmed on chain (or found already consumed)',
+          type: 'counter',
+          values: [{ value: counts.delivered }],
+        },
+        {
+          name: 'xmargin_relayer_deliveries_failed',
+          help: 'Deliveries parked as failed',
+          type: 'gauge',
+          values: [{ value: counts.failed }],
+        },
+        {
+          name: 'xmargin_relayer_retries_total',
+          help: 'Failed attempts that will be retried (this process)',
+          type: 'counter',
+          values: [{ value: retries }],
+        },
+        {
+          name: 'xmargin_relayer_queue_depth',
+          help: 'Deliveries pending',
+          type: 'gauge',
+          values: [{ value: counts.pending }],
+        },
+        {
+          name: 'xmargin_relayer_block_lag',
+          help: 'Blocks between the chain head and the watcher cursor',
+          type: 'gauge',
+          values: cursors.map(({ w, next }) => ({
+            labels: { chain: w.chain.name },
+            value: Number(w.head >= next ? w.head - next + 1n : 0n),
+          })),
+        },
+        {
+          name: 'xmargin_relayer_wallet_balance_eth',
+          help: 'Native balance of the delivering wallet',
+          type: 'gauge',
+          values: balances.map((b) => ({
+            labels: { chain: b.chain },
+            value: Number(formatEther(b.wei)),
+          })),
+        },
+      ])
+    },
+  )
   const server = await new Promise<{ server: ServerType; port: number }>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: '127.0.0.1' }, (info) =>
       resolve({ server: s, port: info.port }),
@@ -180,6 +246,7 @@ export async function startRelayer(
     deliverers,
     async stop() {
       running = false
+      for (const n of nudges) n.nudge()
       await Promise.all(loops)
       await new Promise<void>((r) => server.server.close(() => r()))
       if (!options.db) await db.close()
@@ -187,7 +254,7 @@ export async function startRelayer(
   }
 }
 
-function operatorApp(store: RelayStore, metrics: () => Promise<string>): Hono {
+function operatorApp(store: RelayStore, retried: () => void, metrics: () => Promise<string>): Hono {
   const app = new Hono()
   app.get('/health', (c) => c.json({ status: 'ok' }))
   app.get('/metrics', async (c) =>
@@ -210,6 +277,7 @@ function operatorApp(store: RelayStore, metrics: () => Promise<string>): Hono {
       return c.json(errorBody('wrong_type', 'id must be a whole number', 'id'), 400)
     if (!(await store.retry(id)))
       return c.json(errorBody('not_found', `no failed delivery ${id}`, 'id'), 404)
+    retried()
     return c.json({ id, status: 'pending' })
   })
   return app
