@@ -1,9 +1,10 @@
 /**
  * The project's SQL store: PostgreSQL when DATABASE_URL (or a postgres://
  * URL) is given, otherwise PGlite, Postgres compiled to WASM and run in
- * process, so a fresh machine needs no server. Both take the same SQL.
+ * process (on a thread of its own), so a fresh machine needs no server. Both
+ * take the same SQL.
  */
-import { PGlite } from '@electric-sql/pglite'
+import { Worker } from 'node:worker_threads'
 import pg from 'pg'
 
 export interface Queryable {
@@ -23,29 +24,100 @@ export interface Database extends Queryable {
  */
 export async function openDatabase(location: string): Promise<Database> {
   if (/^postgres(ql)?:\/\//.test(location)) return openPostgres(location)
-  const db = location === 'memory' ? new PGlite() : new PGlite(location)
-  await db.waitReady
-  // PGlite runs one statement at a time: queue work so concurrent callers never interleave transactions.
+  return openPglite(location)
+}
+
+/** A Postgres error from the engine thread: its message, SQLSTATE code and detail. */
+export class DatabaseError extends Error {
+  override name = 'DatabaseError'
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly detail: string | undefined,
+  ) {
+    super(message)
+  }
+}
+
+interface Reply {
+  id: number
+  rows?: object[]
+  error?: { message: string; code?: string; detail?: string }
+}
+
+/**
+ * PGlite on a worker thread of its own (pglite-worker.js), so that Postgres's
+ * CPU does not stall the relayer's loops. PGlite runs one statement at a
+ * time: work is queued, so concurrent callers never interleave, and a
+ * transaction holds the queue from begin to commit.
+ */
+async function openPglite(location: string): Promise<Database> {
+  const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), {
+    workerData: { location },
+  })
+  const waiting = new Map<number, { resolve(rows: object[]): void; reject(e: Error): void }>()
+  let nextId = 0
+  const failAll = (error: Error) => {
+    for (const w of waiting.values()) w.reject(error)
+    waiting.clear()
+  }
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', (m: { ready: boolean; error?: Reply['error'] }) =>
+      m.ready
+        ? resolve()
+        : reject(
+            new DatabaseError(
+              `cannot open PGlite at ${location}: ${m.error?.message}`,
+              m.error?.code,
+              m.error?.detail,
+            ),
+          ),
+    )
+    worker.once('error', reject)
+  })
+  worker.on('message', (m: Reply) => {
+    const w = waiting.get(m.id)
+    waiting.delete(m.id)
+    if (m.error) w?.reject(new DatabaseError(m.error.message, m.error.code, m.error.detail))
+    else w?.resolve(m.rows ?? [])
+  })
+  worker.on('error', failAll)
+  worker.on('exit', () => failAll(new Error('the PGlite thread stopped')))
+  const post = <T>(message: object) =>
+    new Promise<T[]>((resolve, reject) => {
+      const id = nextId++
+      waiting.set(id, { resolve: resolve as (rows: object[]) => void, reject })
+      worker.postMessage({ id, ...message })
+    })
+  const run = <T>(sql: string, params?: readonly unknown[]) =>
+    post<T>({ sql, params: params ? [...params] : [] })
+
   let tail: Promise<unknown> = Promise.resolve()
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = tail.then(fn, fn)
-    tail = run.catch(() => undefined)
-    return run
+    const next = tail.then(fn, fn)
+    tail = next.catch(() => undefined)
+    return next
   }
   return {
     kind: 'pglite',
-    query: (sql, params) =>
-      serial(async () => (await db.query(sql, params ? [...params] : [])).rows as never),
+    query: (sql, params) => serial(() => run(sql, params)),
     transaction: (fn) =>
-      serial(() =>
-        db.transaction((tx) =>
-          fn({
-            query: async (sql, params) =>
-              (await tx.query(sql, params ? [...params] : [])).rows as never,
-          }),
-        ),
-      ),
-    close: () => db.close(),
+      serial(async () => {
+        await run('begin')
+        try {
+          const result = await fn({ query: run })
+          await run('commit')
+          return result
+        } catch (err) {
+          await run('rollback')
+          throw err
+        }
+      }),
+    close: () =>
+      serial(async () => {
+        await post({ close: true })
+        await worker.terminate()
+      }),
   }
 }
 
