@@ -25,6 +25,8 @@ export interface RelayBenchResult {
   readonly messages: number
   /** The offered load: messages published per second, both spokes together. */
   readonly publishPerSecond: number
+  /** The load achieved: messages over the time from the first publish to the last. */
+  readonly publishedPerSecond: number
   readonly deliveriesPerSecond: number
   readonly p50Ms: number
   readonly p99Ms: number
@@ -171,6 +173,7 @@ export async function runRelayBench(
         )
       }),
     )
+    const publishedMs = Math.max(...published.values()) - started
     const deadline = Date.now() + 120_000
     while (
       [...published.keys()].filter((k) => delivered.has(k)).length < messages &&
@@ -190,6 +193,7 @@ export async function runRelayBench(
     return {
       messages: latencies.length,
       publishPerSecond,
+      publishedPerSecond: round(published.size / (publishedMs / 1000)),
       deliveriesPerSecond: round(latencies.length / (wallMs / 1000)),
       p50Ms: round(percentile(latencies, 50)),
       p99Ms: round(percentile(latencies, 99)),
