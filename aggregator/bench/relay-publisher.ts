@@ -1,7 +1,8 @@
 /**
  * A trader for bench:relay, in its own process so that publishing load does
- * not share the relayer's thread: approves once, then deposits at a steady rate,
- * printing {"key":"<chain>:<sequence>","t":<unix ms>} when each is mined.
+ * not share the relayer's thread: approves once, then deposits at a steady rate
+ * (not waiting for one to be mined before sending the next), printing
+ * {"key":"<chain>:<sequence>","t":<unix ms>} when each is mined.
  */
 import { encodeFunctionData, type Hex } from 'viem'
 import { MarginVault, TestToken } from '../../build/contracts/artifacts.ts'
@@ -35,8 +36,10 @@ let nonce = await c.public.getTransactionCount({
   blockTag: 'pending',
 })
 const start = Date.now()
+const mined: Promise<void>[] = []
 for (let n = 0; n < count; n++) {
-  // Paced: message n goes out at start + n / perSecond, or as soon as the previous one is mined.
+  // Paced: message n goes out at start + n / perSecond, whether or not the ones before it are
+  // mined yet, so the offered load does not sag when the chain answers slowly.
   const wait = start + (n * 1000) / perSecond - Date.now()
   if (wait > 0) await new Promise((r) => setTimeout(r, wait))
   const hash = await c.wallet.sendTransaction({
@@ -46,6 +49,12 @@ for (let n = 0; n < count; n++) {
     nonce: nonce++,
     ...fees,
   })
+  mined.push(reportWhenMined(hash))
+}
+await Promise.all(mined)
+
+/** Print the message's key and the time its deposit was first seen mined. */
+async function reportWhenMined(hash: Hex): Promise<void> {
   let receipt = await c.public.getTransactionReceipt({ hash }).catch(() => null)
   while (!receipt) {
     await new Promise((r) => setTimeout(r, 2))
