@@ -197,6 +197,7 @@ export class ChainDeliverer {
   private async deliverBatch(due: readonly Delivery[]): Promise<void> {
     // updates that will share a hub transaction are simulated together, not one by one
     const batched = due.filter((d) => d.method === 'ingestCollateralUpdate').length > 1
+    const started = performance.now()
     const prepared = await mapConcurrent(due, PREPARE_CONCURRENCY, (d) =>
       this.prepare(d, !(batched && d.method === 'ingestCollateralUpdate')),
     )
@@ -205,15 +206,18 @@ export class ChainDeliverer {
     let nonce: number
     let fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
     try {
-      nonce = await this.client.getTransactionCount({
-        address: this.wallet.account.address,
-        blockTag: 'pending',
-      })
-      fees = await this.client.estimateFeesPerGas()
+      ;[nonce, fees] = await Promise.all([
+        this.client.getTransactionCount({
+          address: this.wallet.account.address,
+          blockTag: 'pending',
+        }),
+        this.client.estimateFeesPerGas(),
+      ])
     } catch (err) {
       for (const r of ready) await this.failed(r, err)
       return
     }
+    const preparedAt = performance.now()
     const sent: { tx: Outgoing; hash: Hex; nonce: number }[] = []
     for (const planned of outgoing(ready)) {
       try {
@@ -224,6 +228,7 @@ export class ChainDeliverer {
         for (const r of planned.items) await this.failed(r, err)
       }
     }
+    const sentAt = performance.now()
     for (const { tx, hash, nonce: n } of sent) {
       try {
         await this.settle(tx, await this.confirm(tx, hash, n, fees))
@@ -231,6 +236,19 @@ export class ChainDeliverer {
         for (const r of tx.items) await this.failed(r, err)
       }
     }
+    const ms = (from: number, to: number) => Math.round(to - from)
+    this.logger.debug(
+      {
+        chain: this.chain.name,
+        deliveries: due.length,
+        ready: ready.length,
+        transactions: sent.length,
+        prepareMs: ms(started, preparedAt),
+        sendMs: ms(preparedAt, sentAt),
+        confirmMs: ms(sentAt, performance.now()),
+      },
+      'pass',
+    )
   }
 
   /**
