@@ -1,9 +1,11 @@
 /**
  * A trader for bench:relay, in its own process so that publishing load does
- * not share the relayer's thread: approves once, then deposits at a steady rate
+ * not share the relayer's thread: approves once, prints {"ready":true}, waits
+ * for the start time (unix ms) on stdin, then deposits at a steady rate
  * (not waiting for one to be mined before sending the next), printing
  * {"key":"<chain>:<sequence>","t":<unix ms>} when each is mined.
  */
+import { createInterface } from 'node:readline'
 import { encodeFunctionData, type Hex } from 'viem'
 import { MarginVault, TestToken } from '../../build/contracts/artifacts.ts'
 import { chainClients, sendTransaction } from '../chain/clients.ts'
@@ -35,7 +37,11 @@ let nonce = await c.public.getTransactionCount({
   address: c.wallet.account.address,
   blockTag: 'pending',
 })
-const start = Date.now()
+// Ready: the bench says when to start (unix ms), once every publisher is set up.
+process.stdout.write(`${JSON.stringify({ ready: true })}\n`)
+const start = await new Promise<number>((resolve) => {
+  createInterface({ input: process.stdin }).once('line', (line) => resolve(Number(line)))
+})
 const mined: Promise<void>[] = []
 for (let n = 0; n < count; n++) {
   // Paced: message n goes out at start + n / perSecond, whether or not the ones before it are
