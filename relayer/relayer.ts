@@ -20,37 +20,11 @@ import { type Database, openDatabase } from './store/database.ts'
 import { migrate } from './store/migrations.ts'
 import { RelayStore } from './store/relay-store.ts'
 import { topologyFromManifest } from './topology.ts'
+import { Wakeup } from './wakeup.ts'
 import { ChainWatcher } from './watcher.ts'
 
 /** An idle deliverer waits this many poll intervals, unless new work wakes it first. */
 const DELIVERER_IDLE_FACTOR = 4
-
-/** A sleep that a nudge ends early (a nudge while awake makes the next sleep return at once). */
-class Wakeup {
-  #wake: (() => void) | undefined
-  #pending = false
-
-  nudge(): void {
-    if (this.#wake) this.#wake()
-    else this.#pending = true
-  }
-
-  sleep(ms: number): Promise<void> {
-    if (this.#pending) {
-      this.#pending = false
-      return Promise.resolve()
-    }
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer)
-        this.#wake = undefined
-        resolve()
-      }
-      const timer = setTimeout(done, ms)
-      this.#wake = done
-    })
-  }
-}
 
 export interface RunningRelayer {
   readonly url: string
