@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import pg from 'pg'
+import { XmarginError } from '../../aggregator/errors.ts'
 
 export interface Queryable {
   query<T extends object>(sql: string, params?: readonly unknown[]): Promise<T[]>
@@ -28,14 +29,18 @@ export async function openDatabase(location: string): Promise<Database> {
 }
 
 /** A Postgres error from the engine thread: its message, SQLSTATE code and detail. */
-export class DatabaseError extends Error {
+export class DatabaseError extends XmarginError {
   override name = 'DatabaseError'
   constructor(
     message: string,
-    readonly code: string | undefined,
-    readonly detail: string | undefined,
+    /** Postgres's SQLSTATE, when Postgres raised it. */
+    readonly sqlState?: string,
+    detail?: string,
   ) {
-    super(message)
+    super(
+      message,
+      detail === undefined ? { code: 'database' } : { code: 'database', details: detail },
+    )
   }
 }
 
@@ -57,7 +62,10 @@ async function openPglite(location: string): Promise<Database> {
   })
   const waiting = new Map<number, { resolve(rows: object[]): void; reject(e: Error): void }>()
   let nextId = 0
+  // Once the thread is gone every statement fails at once, instead of waiting forever.
+  let stopped: Error | undefined
   const failAll = (error: Error) => {
+    stopped ??= error
     for (const w of waiting.values()) w.reject(error)
     waiting.clear()
   }
@@ -82,9 +90,11 @@ async function openPglite(location: string): Promise<Database> {
     else w?.resolve(m.rows ?? [])
   })
   worker.on('error', failAll)
-  worker.on('exit', () => failAll(new Error('the PGlite thread stopped')))
+  const closed = () => new DatabaseError('the database is closed')
+  worker.on('exit', () => failAll(closed()))
   const post = <T>(message: object) =>
     new Promise<T[]>((resolve, reject) => {
+      if (stopped) return reject(stopped)
       const id = nextId++
       waiting.set(id, { resolve: resolve as (rows: object[]) => void, reject })
       worker.postMessage({ id, ...message })
@@ -117,6 +127,7 @@ async function openPglite(location: string): Promise<Database> {
       serial(async () => {
         await post({ close: true })
         await worker.terminate()
+        failAll(closed())
       }),
   }
 }

@@ -173,3 +173,24 @@ describe.each(BACKENDS)('relay store on %s', (_, open) => {
     expect((await store.due(2, 50)).some((d) => d.sequence === big)).toBe(true)
   })
 })
+
+describe('the embedded store', () => {
+  it('fails a statement after close at once, saying the database is closed', async () => {
+    const db = await openDatabase('memory')
+    await db.close()
+    await expect(db.query('select 1')).rejects.toThrow('the database is closed')
+  })
+
+  it('reports a failed statement with its Postgres code and leaves the store usable', async () => {
+    const db = await openDatabase('memory')
+    try {
+      await expect(db.query('select * from no_such_table')).rejects.toMatchObject({
+        name: 'DatabaseError',
+        sqlState: '42P01',
+      })
+      expect(await db.query<{ one: number }>('select 1 as one')).toEqual([{ one: 1 }])
+    } finally {
+      await db.close()
+    }
+  })
+})
