@@ -82,6 +82,9 @@ async function openPglite(location: string): Promise<Database> {
           ),
     )
     worker.once('error', reject)
+  }).catch(async (err) => {
+    await worker.terminate()
+    throw err
   })
   worker.on('message', (m: Reply) => {
     const w = waiting.get(m.id)
@@ -119,7 +122,8 @@ async function openPglite(location: string): Promise<Database> {
           await run('commit')
           return result
         } catch (err) {
-          await run('rollback')
+          // the statement's own error is the one to report, not a failed rollback's
+          await run('rollback').catch(() => undefined)
           throw err
         }
       }),

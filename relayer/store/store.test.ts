@@ -181,6 +181,10 @@ describe('the embedded store', () => {
     await expect(db.query('select 1')).rejects.toThrow('the database is closed')
   })
 
+  it('refuses a data directory it cannot open, naming it', async () => {
+    await expect(openDatabase('/proc/no-such-dir/pglite')).rejects.toThrow('/proc/no-such-dir/pglite')
+  })
+
   it('reports a failed statement with its Postgres code and leaves the store usable', async () => {
     const db = await openDatabase('memory')
     try {
