@@ -182,7 +182,9 @@ describe('the embedded store', () => {
   })
 
   it('refuses a data directory it cannot open, naming it', async () => {
-    await expect(openDatabase('/proc/no-such-dir/pglite')).rejects.toThrow('/proc/no-such-dir/pglite')
+    await expect(openDatabase('/proc/no-such-dir/pglite')).rejects.toThrow(
+      '/proc/no-such-dir/pglite',
+    )
   })
 
   it('reports a failed statement with its Postgres code and leaves the store usable', async () => {
