@@ -8,6 +8,7 @@ import type { Groth16Proof } from 'snarkjs'
 import * as snarkjs from 'snarkjs'
 import { XmarginError } from '../aggregator/errors.ts'
 import { CIRCUIT_FILES } from './build.ts'
+import { type ProvingKey, proveGroth16, readProvingKey } from './groth16.ts'
 import { FIELD } from './poseidon.ts'
 import type { CircuitInput } from './witness.ts'
 
@@ -94,22 +95,23 @@ export function circuitFigures(witness: readonly bigint[]): CircuitFigures {
   }
 }
 
-let zkey: Uint8Array | undefined
+let provingKey: ProvingKey | undefined
 
 /**
- * A Groth16 proof. snarkjs runs the multi-scalar multiplications and FFTs on
- * ffjavascript's pool of worker threads (one per core); its thread manager
- * refuses to run inside a worker of ours, so the call is made from here.
+ * A Groth16 proof (see groth16.ts). ffjavascript runs the multi-scalar
+ * multiplications and FFTs on its pool of worker threads (one per core); its
+ * thread manager refuses to run inside a worker of ours, so the call is made
+ * from here.
  */
 export async function prove(input: CircuitInput): Promise<ProofResult> {
-  const witness = await witnessOf((wc) => wc.calculateWTNSBin(input, true))
-  // the proving key (72 MB) is read once per process, not once per proof
-  zkey ??= new Uint8Array(readFileSync(CIRCUIT_FILES.zkey))
-  const started = performance.now()
-  const { proof, publicSignals } = await snarkjs.groth16.prove(
-    { type: 'mem', data: zkey },
-    { type: 'mem', data: witness },
+  const witness = await calculateWitness(input)
+  // the proving key (72 MB, 1.1 M coefficients) is decoded once per process
+  provingKey ??= readProvingKey(
+    new Uint8Array(readFileSync(CIRCUIT_FILES.zkey)),
+    CIRCUIT_FILES.zkey,
   )
+  const started = performance.now()
+  const { proof, publicSignals } = await proveGroth16(provingKey, witness)
   return { proof, publicSignals, proveMs: performance.now() - started }
 }
 

@@ -19,6 +19,10 @@ declare module 'snarkjs' {
     ): Promise<{ proof: Groth16Proof; publicSignals: string[] }>
     verify(vk: unknown, publicSignals: string[], proof: Groth16Proof): Promise<boolean>
   }
+  /** ffjavascript's curve, as snarkjs builds it (one per process, with its worker threads). */
+  export const curves: {
+    getCurveFromName(name: 'bn128'): Promise<unknown>
+  }
   export const r1cs: {
     info(file: string): Promise<{ nConstraints: number; nPubInputs: number; nOutputs: number }>
   }
