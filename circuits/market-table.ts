@@ -17,7 +17,7 @@ import {
 } from '../aggregator/risk/scenarios.ts'
 import type { Instrument, Market, RiskParams } from '../aggregator/risk/types.ts'
 import { optionValue, yearsToExpiry } from '../aggregator/risk/valuation.ts'
-import { ceilScaled, floorScaled, USD } from './fixed-point.ts'
+import { ceilScaled, floorScaled, requireBits, USD } from './fixed-point.ts'
 import type { Hasher } from './poseidon.ts'
 import { quadLevels } from './trees.ts'
 
@@ -53,9 +53,15 @@ export interface MarketTable {
   readonly marketRoot: bigint
 }
 
+/** Bits of a mark or a short option minimum: the circuit packs them with the tag (RowHash). */
+const ROW_VALUE_BITS = 64n
+
+/** One permutation over the entries, its capacity element carrying tag | mark << 4 | som << 68. */
 function rowHash(hash: Hasher, row: MarketRow): bigint {
-  return hash([row.tag, row.mark, row.som, hash(row.entries)])
+  return hash(row.entries, row.tag | (row.mark << 4n) | (row.som << 68n))
 }
+
+const rowValue = (x: bigint, field: string) => requireBits(x, ROW_VALUE_BITS, field)
 
 function entriesOf(profits: Float64Array, weights: Float64Array, field: string): bigint[] {
   return Array.from({ length: SCENARIO_COUNT }, (_, k) =>
@@ -79,8 +85,13 @@ function instrumentRow(
     : quote.price
   return {
     tag: BigInt(underlyingIndex.get(instrument.underlying)!),
-    mark: floorScaled(mark, USD, `${field}.mark`),
-    som: isOption ? ceilScaled(up.shortOptionMinimum * quote.price, USD, `${field}.som`) : 0n,
+    mark: rowValue(floorScaled(mark, USD, `${field}.mark`), `${field}.mark`),
+    som: isOption
+      ? rowValue(
+          ceilScaled(up.shortOptionMinimum * quote.price, USD, `${field}.som`),
+          `${field}.som`,
+        )
+      : 0n,
     entries: entriesOf(
       instrumentRiskArray(instrument, quote, up, params, tau),
       scenarioWeights(params),
@@ -99,7 +110,10 @@ function assetRow(
   if (asset.kind === 'fixed') {
     return {
       tag: BigInt(NO_UNDERLYING),
-      mark: floorScaled(asset.price * (1 - asset.haircut), USD, `asset ${name}.mark`),
+      mark: rowValue(
+        floorScaled(asset.price * (1 - asset.haircut), USD, `asset ${name}.mark`),
+        `asset ${name}.mark`,
+      ),
       som: 0n,
       entries: Array(SCENARIO_COUNT).fill(0n),
     }
@@ -114,7 +128,10 @@ function assetRow(
     )
   return {
     tag: BigInt(underlyingIndex.get(asset.underlying)!),
-    mark: floorScaled(quote.price * (1 - asset.haircut), USD, `asset ${name}.mark`),
+    mark: rowValue(
+      floorScaled(quote.price * (1 - asset.haircut), USD, `asset ${name}.mark`),
+      `asset ${name}.mark`,
+    ),
     som: 0n,
     entries: entriesOf(
       collateralRiskArray(asset.haircut, quote, up, params),

@@ -3,12 +3,13 @@ import { buildPoseidon, type Poseidon } from 'circomlibjs'
 
 let instance: Promise<Poseidon> | undefined
 
-export type Hasher = (inputs: readonly bigint[]) => bigint
+/** Poseidon of 1 to 16 inputs; `initialState` is the capacity element (0 unless given). */
+export type Hasher = (inputs: readonly bigint[], initialState?: bigint) => bigint
 
 export async function poseidonHasher(): Promise<Hasher> {
   instance ??= buildPoseidon()
   const p = await instance
-  return (inputs) => p.F.toObject(p([...inputs]))
+  return (inputs, initialState) => p.F.toObject(p([...inputs], initialState))
 }
 
 /** The bn128 scalar field order: every signal is an element of it. */

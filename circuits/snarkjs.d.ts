@@ -52,7 +52,7 @@ declare module 'circom_runtime' {
 
 declare module 'circomlibjs' {
   export interface Poseidon {
-    (inputs: (bigint | number | string)[]): Uint8Array
+    (inputs: (bigint | number | string)[], initialState?: bigint): Uint8Array
     F: { toObject(v: Uint8Array): bigint }
   }
   export function buildPoseidon(): Promise<Poseidon>

@@ -18,7 +18,9 @@ pragma circom 2.1.0;
 //   - that the market rows are right (prices, Black-76 risk arrays, haircuts):
 //     the market table is public, and anyone can recompute it and its root;
 //   - that the state tree holds the account's true on-chain balances;
-//   - range checks on market data (public, checked by the table builder);
+//   - range checks on the risk-array entries (public, checked by the table
+//     builder); marks and short option minimums are checked to 64 bits,
+//     because the row hash packs them;
 //   - anything about accounts larger than the caps: |quantity| < 2^64 (1e-8
 //     units), entry price < 2^48 (1e-6 USD), |cash| < 2^64 (1e-6 USD), and
 //     every scenario loss and the equity within ±2^84 of 1e-14 USD (~1.9e11

@@ -133,6 +133,22 @@ describe('witnesses the circuit must reject', () => {
     await expect(calculateWitness(edit([field, at, value]))).rejects.toBeInstanceOf(WitnessError)
   })
 
+  it('a market row re-split to hash alike (mark + 2^64, som - 1) fails the row range checks', async () => {
+    // tag + 2^4 mark + 2^68 som is unchanged, so only the 64-bit checks stand in the way
+    const marks = base['rowMark'] as string[]
+    const soms = base['rowSom'] as string[]
+    const held = base['posQAbs'] as string[]
+    const h = soms.findIndex((som, i) => som !== '0' && held[i] !== '0')
+    expect(h).toBeGreaterThanOrEqual(0)
+    const resplit = edit(
+      ['rowMark', [h], big(BigInt(marks[h]!) + (1n << 64n))],
+      ['rowSom', [h], big(BigInt(soms[h]!) - 1n)],
+    )
+    const error = await calculateWitness(resplit).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(WitnessError)
+    expect(String((error as WitnessError).cause)).toMatch(/RowHash/)
+  })
+
   it('garbage in an unused slot with quantity 0 is harmless', async () => {
     // the leaf fixes the slot's index and quantity; the row data is the prover's to choose
     const input = edit(

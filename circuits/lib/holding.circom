@@ -5,22 +5,25 @@ include "circomlib/circuits/bitify.circom";
 include "./merkle.circom";
 include "./range.circom";
 
-// Hash of one market row: (underlying tag, mark, short option minimum per
-// unit, the 16 risk-array entries). Instruments and assets share the layout.
+// Hash of one market row: one Poseidon permutation over the 16 risk-array
+// entries whose initial state (the capacity element) carries
+// tag | mark << 4 | som << 68. That packing saves a second permutation per
+// row; it is one-to-one because the tag has 4 bits (checked by the caller)
+// and mark and som are range-checked here to 64 bits.
 template RowHash() {
     signal input tag;
     signal input mark;
     signal input som;
     signal input entries[16];
     signal output out;
-    component arrays = Poseidon(16);
-    for (var k = 0; k < 16; k++) arrays.inputs[k] <== entries[k];
-    component row = Poseidon(4);
-    row.inputs[0] <== tag;
-    row.inputs[1] <== mark;
-    row.inputs[2] <== som;
-    row.inputs[3] <== arrays.out;
-    out <== row.out;
+    component markRange = RangeCheck(64);
+    markRange.in <== mark;
+    component somRange = RangeCheck(64);
+    somRange.in <== som;
+    component row = PoseidonEx(16, 1);
+    for (var k = 0; k < 16; k++) row.inputs[k] <== entries[k];
+    row.initialState <== tag + mark * (1 << 4) + som * (1 << 68);
+    out <== row.out[0];
 }
 
 // One holding of the account (a position or a collateral amount) joined to
