@@ -7,7 +7,9 @@ pragma circom 2.1.0;
 //     the depth-20 binary state tree with root stateRoot, and
 //     accountIdHash = Poseidon(accountId);
 //   - every used holding's market row (underlying, mark, short option
-//     minimum, 16 risk-array entries) is in the market tree behind marketRoot;
+//     minimum, 16 risk-array entries) is in the market tables behind
+//     marketRoot (each table's row digests are hashed into it once, and
+//     each holding picks its row's digest by index);
 //   - equity, scan risk per underlying with its direction, spread credits,
 //     short option minimum, maintenance and initial margin are computed as
 //     XM-1 prescribes from those rows, rounded against the account;
@@ -68,12 +70,10 @@ template Solvency(P, C, U, K, stateDepth, instrumentDepth, assetDepth) {
     signal input rowMark[H];
     signal input rowSom[H];
     signal input rowEntries[H][16];
-    signal input posSiblings[P][instrumentDepth][3];
-    signal input colSiblings[C][assetDepth][3];
 
-    // market: the two tree roots and the parameters
-    signal input instrumentRoot;
-    signal input assetRoot;
+    // market: every row digest of the two tables, and the parameters
+    signal input instrumentRows[4 ** instrumentDepth];
+    signal input assetRows[4 ** assetDepth];
     signal input imFactor;         // 1e-6
     signal input creditLegA[K];
     signal input creditLegB[K];
@@ -91,9 +91,13 @@ template Solvency(P, C, U, K, stateDepth, instrumentDepth, assetDepth) {
         params.inputs[2 + 3 * c] <== creditLegB[c];
         params.inputs[3 + 3 * c] <== creditRate[c];
     }
+    component instruments = QuadTreeRoot(instrumentDepth);
+    instruments.leaves <== instrumentRows;
+    component assets = QuadTreeRoot(assetDepth);
+    assets.leaves <== assetRows;
     component market = Poseidon(3);
-    market.inputs[0] <== instrumentRoot;
-    market.inputs[1] <== assetRoot;
+    market.inputs[0] <== instruments.root;
+    market.inputs[1] <== assets.root;
     market.inputs[2] <== params.out;
     market.out === marketRoot;
 
@@ -107,18 +111,14 @@ template Solvency(P, C, U, K, stateDepth, instrumentDepth, assetDepth) {
             hold[h].qAbs <== posQAbs[h];
             hold[h].qNeg <== posQNeg[h];
             hold[h].entry <== posEntry[h];
-            hold[h].root <== instrumentRoot;
-            for (var i = 0; i < instrumentDepth; i++)
-                for (var s = 0; s < 3; s++) hold[h].siblings[i][s] <== posSiblings[h][i][s];
+            for (var j = 0; j < 4 ** instrumentDepth; j++) hold[h].rows[j] <== instrumentRows[j];
         } else {
             // collateral: never negative, no entry price
             hold[h].index <== colIndex[h - P];
             hold[h].qAbs <== colAmount[h - P];
             hold[h].qNeg <== 0;
             hold[h].entry <== 0;
-            hold[h].root <== assetRoot;
-            for (var i = 0; i < assetDepth; i++)
-                for (var s = 0; s < 3; s++) hold[h].siblings[i][s] <== colSiblings[h - P][i][s];
+            for (var j = 0; j < 4 ** assetDepth; j++) hold[h].rows[j] <== assetRows[j];
         }
         hold[h].tag <== rowTag[h];
         hold[h].mark <== rowMark[h];

@@ -7,10 +7,6 @@ import type { Hasher } from './poseidon.ts'
 
 export const STATE_DEPTH = 20
 
-export interface QuadPath {
-  readonly siblings: bigint[][]
-}
-
 /** Every level of a quaternary tree, leaves first. */
 export function quadLevels(hash: Hasher, leaves: readonly bigint[], depth: number): bigint[][] {
   const width = 4 ** depth
@@ -24,17 +20,6 @@ export function quadLevels(hash: Hasher, leaves: readonly bigint[], depth: numbe
     levels.push(level)
   }
   return levels
-}
-
-export function quadPath(levels: readonly bigint[][], index: number): bigint[][] {
-  const siblings: bigint[][] = []
-  let i = index
-  for (let d = 0; d < levels.length - 1; d++) {
-    const base = i - (i % 4)
-    siblings.push([0, 1, 2, 3].filter((k) => base + k !== i).map((k) => levels[d]![base + k]!))
-    i = Math.floor(i / 4)
-  }
-  return siblings
 }
 
 /** A sparse binary tree: only non-empty nodes are stored. */

@@ -125,6 +125,8 @@ describe('witnesses the circuit must reject', () => {
     ['a changed position (the leaf no longer matches)', 'posQAbs', [0], '49999999'],
     ['a market row changed (a kinder risk array)', 'rowEntries', [2, 10], '0'],
     ['a wrong market root', 'marketRoot', [], '777'],
+    ["a row digest of the market's instrument table changed", 'instrumentRows', [0], '5'],
+    ["an unused row digest of the market's asset table changed", 'assetRows', [15], '5'],
     ['a wrong account id hash', 'accountIdHash', [], '1'],
     ["a holding placed in another underlying's slot", 'slotOf', [0], ['0', '1', '0', '0']],
     ['a holding in no slot', 'slotOf', [0], ['0', '0', '0', '0']],
@@ -155,7 +157,6 @@ describe('witnesses the circuit must reject', () => {
       ['rowEntries', [15], Array(16).fill(big(p - 999_999_999n))],
       ['rowMark', [15], '123456789'],
       ['rowSom', [15], '5'],
-      ['posSiblings', [15], Array(3).fill(['1', '2', '3'])],
     )
     expect(circuitFigures(await calculateWitness(input))).toEqual(
       circuitFigures(await calculateWitness(base)),

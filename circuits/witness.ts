@@ -18,7 +18,7 @@ import {
 } from './fixed-point.ts'
 import { CAPACITY, type MarketRow, type MarketTable, NO_UNDERLYING } from './market-table.ts'
 import type { Hasher } from './poseidon.ts'
-import { quadPath, type StateTree } from './trees.ts'
+import type { StateTree } from './trees.ts'
 
 /** One holding as the leaf commits it. */
 export interface LeafHolding {
@@ -195,10 +195,6 @@ export function circuitInput(
   )
   // an unused holding still needs exactly one slot unless its tag says "no risk"
   for (const [h, r] of rows.entries()) if (r === undefined) slotOf[h]![0] = '1'
-  const siblings = (levels: bigint[][], h: LeafHolding, depth: number) =>
-    h.qAbs === 0n
-      ? Array.from({ length: depth }, () => ['0', '0', '0'])
-      : quadPath(levels, h.index).map((s) => s.map(str))
   const path = state.path(leafIndex)
   const statement: Statement = {
     stateRoot: state.root,
@@ -227,12 +223,8 @@ export function circuitInput(
     rowMark: filled.map((r) => str(r.mark)),
     rowSom: filled.map((r) => str(r.som)),
     rowEntries: filled.map((r) => r.entries.map(str)),
-    posSiblings: positions.map((h) =>
-      siblings(table.instrumentLevels, h, CAPACITY.instrumentDepth),
-    ),
-    colSiblings: collateral.map((h) => siblings(table.assetLevels, h, CAPACITY.assetDepth)),
-    instrumentRoot: str(table.instrumentLevels.at(-1)![0]!),
-    assetRoot: str(table.assetLevels.at(-1)![0]!),
+    instrumentRows: table.instrumentLevels[0]!.map(str),
+    assetRows: table.assetLevels[0]!.map(str),
     imFactor: str(table.params.imFactor),
     creditLegA: table.params.legA.map(str),
     creditLegB: table.params.legB.map(str),

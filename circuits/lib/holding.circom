@@ -30,6 +30,11 @@ template RowHash() {
 // its market row. Quantities are in 1e-8 units, per-unit figures in 1e-6 USD,
 // so every product is in 1e-14 USD.
 //
+// The row's digest must be the table's digest at `index` (`rows` holds all of
+// them; the caller hashes them into the market root once). A one-hot
+// selector picks it: its products are zero but one, which costs the prover
+// almost nothing.
+//
 // A holding with quantity 0 is an unused slot: its row is not checked against
 // the market (the membership difference is multiplied by the quantity) and
 // every figure it outputs is a multiple of its quantity, so it adds nothing.
@@ -46,8 +51,7 @@ template Holding(depth, entryBits) {
     signal input mark;
     signal input som;
     signal input entries[16];
-    signal input siblings[depth][3];
-    signal input root;
+    signal input rows[4 ** depth];
 
     signal output packed;      // index | qNeg | qAbs | entry, for the leaf
     signal output q;           // signed quantity
@@ -92,12 +96,23 @@ template Holding(depth, entryBits) {
         row.entries[k] <== entries[k];
         entriesOut[k] <== entries[k];
     }
-    component path = QuadMerkleRoot(depth);
-    path.leaf <== row.out;
-    for (var i = 0; i < depth; i++) {
-        path.lo[i] <== idx.out[2 * i];
-        path.hi[i] <== idx.out[2 * i + 1];
-        for (var s = 0; s < 3; s++) path.siblings[i][s] <== siblings[i][s];
+    var n = 4 ** depth;
+    signal sel[n];
+    signal pick[n];
+    component selBit[n];
+    var count = 0;
+    var at = 0;
+    var chosen = 0;
+    for (var j = 0; j < n; j++) {
+        sel[j] <-- index == j ? 1 : 0;
+        selBit[j] = AssertBit();
+        selBit[j].in <== sel[j];
+        pick[j] <== sel[j] * rows[j];
+        count += sel[j];
+        at += j * sel[j];
+        chosen += pick[j];
     }
-    (path.root - root) * qAbs === 0;
+    count === 1;
+    at === index;
+    (row.out - chosen) * qAbs === 0;
 }
