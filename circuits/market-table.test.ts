@@ -53,7 +53,7 @@ describe('building the market table', () => {
       field: 'params.spreadCredits',
     },
     {
-      name: 'more instruments than the market tree holds',
+      name: 'more instruments than the market table holds',
       build: () =>
         table(
           () => {},

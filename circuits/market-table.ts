@@ -19,7 +19,7 @@ import type { Instrument, Market, RiskParams } from '../aggregator/risk/types.ts
 import { optionValue, yearsToExpiry } from '../aggregator/risk/valuation.ts'
 import { ceilScaled, floorScaled, requireBits, USD } from './fixed-point.ts'
 import type { Hasher } from './poseidon.ts'
-import { quadLevels } from './trees.ts'
+import { padTable, tableRoot } from './trees.ts'
 
 /** Capacities fixed by the compiled circuit (circuits/solvency.circom main). */
 export const CAPACITY = {
@@ -27,8 +27,9 @@ export const CAPACITY = {
   collateral: 8,
   underlyings: 4,
   spreadCredits: 4,
-  instrumentDepth: 3,
-  assetDepth: 2,
+  /** bits of a row index: 64 instruments, 16 assets per market */
+  instrumentBits: 6,
+  assetBits: 4,
 } as const
 export const NO_UNDERLYING = 15
 const MAX_UNDERLYINGS = 15
@@ -46,8 +47,9 @@ export interface MarketTable {
   readonly instrumentIndex: ReadonlyMap<string, number>
   readonly assets: readonly MarketRow[]
   readonly assetIndex: ReadonlyMap<string, number>
-  readonly instrumentLevels: bigint[][]
-  readonly assetLevels: bigint[][]
+  /** every row's digest, empty rows 0: what the circuit hashes into the table roots */
+  readonly instrumentDigests: bigint[]
+  readonly assetDigests: bigint[]
   readonly params: { imFactor: bigint; legA: bigint[]; legB: bigint[]; rate: bigint[] }
   readonly paramsHash: bigint
   readonly marketRoot: bigint
@@ -203,43 +205,45 @@ export function buildMarketTable(
   const assetNames = [...market.assets.keys()].sort()
   const assetIndex = new Map(assetNames.map((n, i) => [n, i]))
   const assetRows = assetNames.map((n) => assetRow(market, params, underlyingIndex, n))
-  if (instrumentRows.length > 4 ** CAPACITY.instrumentDepth)
+  if (instrumentRows.length > 2 ** CAPACITY.instrumentBits)
     throw new InputError(
       'instruments',
       'out_of_range',
-      `the market tree holds ${4 ** CAPACITY.instrumentDepth} instruments, got ${instrumentRows.length}`,
+      `the market table holds ${2 ** CAPACITY.instrumentBits} instruments, got ${instrumentRows.length}`,
     )
-  if (assetRows.length > 4 ** CAPACITY.assetDepth)
+  if (assetRows.length > 2 ** CAPACITY.assetBits)
     throw new InputError(
       'market.assets',
       'out_of_range',
-      `the market tree holds ${4 ** CAPACITY.assetDepth} assets, got ${assetRows.length}`,
+      `the market table holds ${2 ** CAPACITY.assetBits} assets, got ${assetRows.length}`,
     )
 
-  const instrumentLevels = quadLevels(
-    hash,
+  const instrumentDigests = padTable(
     instrumentRows.map((r) => rowHash(hash, r)),
-    CAPACITY.instrumentDepth,
+    CAPACITY.instrumentBits,
   )
-  const assetLevels = quadLevels(
-    hash,
+  const assetDigests = padTable(
     assetRows.map((r) => rowHash(hash, r)),
-    CAPACITY.assetDepth,
+    CAPACITY.assetBits,
   )
   const encoded = encodeParams(params, underlyingIndex)
   const paramsHash = hash([
     encoded.imFactor,
     ...encoded.legA.flatMap((a, c) => [a, encoded.legB[c]!, encoded.rate[c]!]),
   ])
-  const marketRoot = hash([instrumentLevels.at(-1)![0]!, assetLevels.at(-1)![0]!, paramsHash])
+  const marketRoot = hash([
+    tableRoot(hash, instrumentDigests),
+    tableRoot(hash, assetDigests),
+    paramsHash,
+  ])
   return {
     underlyingIndex,
     instruments: instrumentRows,
     instrumentIndex,
     assets: assetRows,
     assetIndex,
-    instrumentLevels,
-    assetLevels,
+    instrumentDigests,
+    assetDigests,
     params: encoded,
     paramsHash,
     marketRoot,

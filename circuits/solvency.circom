@@ -32,11 +32,12 @@ include "circomlib/circuits/poseidon.circom";
 include "circomlib/circuits/bitify.circom";
 include "./lib/range.circom";
 include "./lib/merkle.circom";
+include "./lib/table.circom";
 include "./lib/holding.circom";
 include "./lib/scan.circom";
 include "./lib/credits.circom";
 
-template Solvency(P, C, U, K, stateDepth, instrumentDepth, assetDepth) {
+template Solvency(P, C, U, K, stateDepth, instrumentBits, assetBits) {
     var N = 84;            // bits of a loss or equity in 1e-14 USD
     var ENTRY_BITS = 48;
     var H = P + C;
@@ -72,8 +73,8 @@ template Solvency(P, C, U, K, stateDepth, instrumentDepth, assetDepth) {
     signal input rowEntries[H][16];
 
     // market: every row digest of the two tables, and the parameters
-    signal input instrumentRows[4 ** instrumentDepth];
-    signal input assetRows[4 ** assetDepth];
+    signal input instrumentRows[1 << instrumentBits];
+    signal input assetRows[1 << assetBits];
     signal input imFactor;         // 1e-6
     signal input creditLegA[K];
     signal input creditLegB[K];
@@ -91,10 +92,10 @@ template Solvency(P, C, U, K, stateDepth, instrumentDepth, assetDepth) {
         params.inputs[2 + 3 * c] <== creditLegB[c];
         params.inputs[3 + 3 * c] <== creditRate[c];
     }
-    component instruments = QuadTreeRoot(instrumentDepth);
-    instruments.leaves <== instrumentRows;
-    component assets = QuadTreeRoot(assetDepth);
-    assets.leaves <== assetRows;
+    component instruments = TableRoot((1 << instrumentBits) \ 16);
+    instruments.rows <== instrumentRows;
+    component assets = TableRoot((1 << assetBits) \ 16);
+    assets.rows <== assetRows;
     component market = Poseidon(3);
     market.inputs[0] <== instruments.root;
     market.inputs[1] <== assets.root;
@@ -105,20 +106,20 @@ template Solvency(P, C, U, K, stateDepth, instrumentDepth, assetDepth) {
     component hold[H];
     for (var h = 0; h < H; h++) {
         var isPos = h < P;
-        hold[h] = Holding(isPos ? instrumentDepth : assetDepth, ENTRY_BITS);
+        hold[h] = Holding(isPos ? instrumentBits : assetBits, ENTRY_BITS);
         if (isPos) {
             hold[h].index <== posIndex[h];
             hold[h].qAbs <== posQAbs[h];
             hold[h].qNeg <== posQNeg[h];
             hold[h].entry <== posEntry[h];
-            for (var j = 0; j < 4 ** instrumentDepth; j++) hold[h].rows[j] <== instrumentRows[j];
+            hold[h].rows <== instrumentRows;
         } else {
             // collateral: never negative, no entry price
             hold[h].index <== colIndex[h - P];
             hold[h].qAbs <== colAmount[h - P];
             hold[h].qNeg <== 0;
             hold[h].entry <== 0;
-            for (var j = 0; j < 4 ** assetDepth; j++) hold[h].rows[j] <== assetRows[j];
+            hold[h].rows <== assetRows;
         }
         hold[h].tag <== rowTag[h];
         hold[h].mark <== rowMark[h];
@@ -132,8 +133,8 @@ template Solvency(P, C, U, K, stateDepth, instrumentDepth, assetDepth) {
     component cashBit = AssertBit();
     cashBit.in <== cashNeg;
 
-    var POS_BITS = 2 * instrumentDepth + 65 + ENTRY_BITS;
-    var COL_BITS = 2 * assetDepth + 65;
+    var POS_BITS = instrumentBits + 65 + ENTRY_BITS;
+    var COL_BITS = assetBits + 65;
     var posFields = (P + 1) \ 2;
     var colFields = (C + 2) \ 3;
     component leaf = Poseidon(3 + posFields + colFields);
@@ -268,4 +269,4 @@ template Solvency(P, C, U, K, stateDepth, instrumentDepth, assetDepth) {
     coversInitial <== 1 - belowIm.out;
 }
 
-component main {public [stateRoot, marketRoot, epoch, accountIdHash]} = Solvency(16, 8, 4, 4, 20, 3, 2);
+component main {public [stateRoot, marketRoot, epoch, accountIdHash]} = Solvency(16, 8, 4, 4, 20, 6, 4);

@@ -1,25 +1,25 @@
 /**
- * The Poseidon Merkle trees the circuit opens: quaternary trees for the
- * market rows and the binary depth-20 state tree of account leaves. Empty
- * leaves are 0.
+ * The Poseidon commitments the circuit opens: the market tables (hashed
+ * whole, 16 rows a permutation) and the binary depth-20 state tree of
+ * account leaves. Empty rows and leaves are 0.
  */
 import type { Hasher } from './poseidon.ts'
 
 export const STATE_DEPTH = 20
 
-/** Every level of a quaternary tree, leaves first. */
-export function quadLevels(hash: Hasher, leaves: readonly bigint[], depth: number): bigint[][] {
-  const width = 4 ** depth
-  if (leaves.length > width)
-    throw new RangeError(`${leaves.length} leaves do not fit a depth-${depth} tree`)
-  const levels = [Array.from({ length: width }, (_, i) => leaves[i] ?? 0n)]
-  for (let d = 0; d < depth; d++) {
-    const below = levels[d]!
-    const level: bigint[] = []
-    for (let i = 0; i < below.length; i += 4) level.push(hash(below.slice(i, i + 4)))
-    levels.push(level)
-  }
-  return levels
+/** A market table's row digests, padded with empty rows (0) to 2^bits. */
+export function padTable(digests: readonly bigint[], bits: number): bigint[] {
+  const width = 2 ** bits
+  if (digests.length > width)
+    throw new RangeError(`${digests.length} rows do not fit a table of ${width}`)
+  return Array.from({ length: width }, (_, i) => digests[i] ?? 0n)
+}
+
+/** Poseidon over each group of 16 row digests, then Poseidon over the groups' digests. */
+export function tableRoot(hash: Hasher, digests: readonly bigint[]): bigint {
+  const groups: bigint[] = []
+  for (let i = 0; i < digests.length; i += 16) groups.push(hash(digests.slice(i, i + 16)))
+  return hash(groups)
 }
 
 /** A sparse binary tree: only non-empty nodes are stored. */

@@ -37,8 +37,8 @@ export interface AccountLeaf {
   readonly collateral: readonly LeafHolding[]
 }
 
-const POS_BITS = BigInt(2 * CAPACITY.instrumentDepth + 65) + LIMITS.entryPrice
-const COL_BITS = BigInt(2 * CAPACITY.assetDepth + 65)
+const POS_BITS = BigInt(CAPACITY.instrumentBits + 65) + LIMITS.entryPrice
+const COL_BITS = BigInt(CAPACITY.assetBits + 65)
 const EMPTY: LeafHolding = { index: 0, qAbs: 0n, qNeg: 0, entry: 0n }
 
 function packHolding(h: LeafHolding, indexBits: number): bigint {
@@ -53,10 +53,10 @@ function padded(xs: readonly LeafHolding[], n: number): LeafHolding[] {
 /** Poseidon(accountId, salt, cash, positions two a field, collateral three a field). */
 export function leafHash(hash: Hasher, leaf: AccountLeaf): bigint {
   const pos = padded(leaf.positions, CAPACITY.positions).map((h) =>
-    packHolding(h, 2 * CAPACITY.instrumentDepth),
+    packHolding(h, CAPACITY.instrumentBits),
   )
   const col = padded(leaf.collateral, CAPACITY.collateral).map((h) =>
-    packHolding(h, 2 * CAPACITY.assetDepth),
+    packHolding(h, CAPACITY.assetBits),
   )
   const fields = [leaf.accountId, leaf.salt, leaf.cashAbs + (BigInt(leaf.cashNeg) << 64n)]
   for (let f = 0; f < pos.length; f += 2) fields.push(pos[f]! + ((pos[f + 1] ?? 0n) << POS_BITS))
@@ -223,8 +223,8 @@ export function circuitInput(
     rowMark: filled.map((r) => str(r.mark)),
     rowSom: filled.map((r) => str(r.som)),
     rowEntries: filled.map((r) => r.entries.map(str)),
-    instrumentRows: table.instrumentLevels[0]!.map(str),
-    assetRows: table.assetLevels[0]!.map(str),
+    instrumentRows: table.instrumentDigests.map(str),
+    assetRows: table.assetDigests.map(str),
     imFactor: str(table.params.imFactor),
     creditLegA: table.params.legA.map(str),
     creditLegB: table.params.legB.map(str),

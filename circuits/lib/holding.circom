@@ -2,7 +2,6 @@ pragma circom 2.1.0;
 
 include "circomlib/circuits/poseidon.circom";
 include "circomlib/circuits/bitify.circom";
-include "./merkle.circom";
 include "./range.circom";
 
 // Hash of one market row: one Poseidon permutation over the 16 risk-array
@@ -42,8 +41,8 @@ template RowHash() {
 // Rounding against the account: the market commits marks and entries rounded
 // down; a short holding counts one more unit (1e-6 USD) per unit held, so the
 // figure used is never above the exact one, long or short.
-template Holding(depth, entryBits) {
-    signal input index;        // row index in the market tree
+template Holding(indexBits, entryBits) {
+    signal input index;        // row index in its market table
     signal input qAbs;         // |quantity|, 1e-8 units
     signal input qNeg;         // 1 when short
     signal input entry;        // entry price (linear positions), 1e-6 USD per unit
@@ -51,7 +50,7 @@ template Holding(depth, entryBits) {
     signal input mark;
     signal input som;
     signal input entries[16];
-    signal input rows[4 ** depth];
+    signal input rows[1 << indexBits];
 
     signal output packed;      // index | qNeg | qAbs | entry, for the leaf
     signal output q;           // signed quantity
@@ -62,7 +61,7 @@ template Holding(depth, entryBits) {
     signal output noRisk;      // 1 when the tag is 15
     signal output entriesOut[16];
 
-    component idx = Num2Bits(2 * depth);
+    component idx = Num2Bits(indexBits);
     idx.in <== index;
     component qRange = RangeCheck(64);
     qRange.in <== qAbs;
@@ -73,8 +72,8 @@ template Holding(depth, entryBits) {
     component tagBits = Num2Bits(4);
     tagBits.in <== tag;
 
-    packed <== index + qNeg * (1 << (2 * depth)) + qAbs * (1 << (2 * depth + 1))
-        + entry * (1 << (2 * depth + 65));
+    packed <== index + qNeg * (1 << indexBits) + qAbs * (1 << (indexBits + 1))
+        + entry * (1 << (indexBits + 65));
 
     q <== qAbs - 2 * qNeg * qAbs;
     shortUnits <== qNeg * qAbs;
@@ -96,7 +95,7 @@ template Holding(depth, entryBits) {
         row.entries[k] <== entries[k];
         entriesOut[k] <== entries[k];
     }
-    var n = 4 ** depth;
+    var n = 1 << indexBits;
     signal sel[n];
     signal pick[n];
     component selBit[n];

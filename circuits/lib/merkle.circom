@@ -24,34 +24,3 @@ template BinaryMerkleRoot(depth) {
     }
     root <== node[depth];
 }
-
-// Root of a quaternary Poseidon tree over all of its 4^depth leaves. When
-// many holdings open one small table, hashing the table once costs fewer
-// permutations than a path per holding (64 rows: 21 against 3 per holding).
-template QuadTreeRoot(depth) {
-    var width = 4 ** depth;
-    var internal = (width - 1) \ 3;
-    signal input leaves[width];
-    signal output root;
-
-    // leaves first, then each level's nodes
-    signal node[width + internal];
-    component hash[internal];
-    for (var i = 0; i < width; i++) node[i] <== leaves[i];
-    var below = 0;
-    var size = width;
-    var next = width;
-    var h = 0;
-    for (var d = 0; d < depth; d++) {
-        for (var i = 0; i < size \ 4; i++) {
-            hash[h] = Poseidon(4);
-            for (var k = 0; k < 4; k++) hash[h].inputs[k] <== node[below + 4 * i + k];
-            node[next + i] <== hash[h].out;
-            h++;
-        }
-        below = next;
-        next += size \ 4;
-        size = size \ 4;
-    }
-    root <== node[width + internal - 1];
-}
