@@ -9,10 +9,12 @@
  * price and widens by 10% a step beyond 20% away, so that the whole interval
  * (1e-6 x, 10 x price) costs about 90 evaluations; two crossings closer
  * together than one grid step can be missed, which is the documented limit.
- * Only the moved underlying is re-priced at each step.
+ * Only the moved underlying is re-priced at each step. Both walks are
+ * bounded (about 90 grid points, then at most search.ts's bisections).
  */
 import { netPositions } from './netting.ts'
 import { combineExposures, underlyingExposure, underlyingsHeld, withPrice } from './reference.ts'
+import { bisect } from './search.ts'
 import type { MarginInputs } from './types.ts'
 
 const NEAR_STEP = 0.02
@@ -20,7 +22,8 @@ const WIDENING = 1.1
 /** The search interval is (0, 10 x price); we stop looking below this fraction of the price. */
 const LOWEST_FRACTION = 1e-6
 const UPPER_MULTIPLE = 10
-const BISECTIONS = 64
+/** Liquidation prices are stated to this relative precision (float64 holds it at any price). */
+const RELATIVE_PRECISION = 1e-12
 
 type Side = (price: number) => boolean
 
@@ -64,20 +67,20 @@ function firstCrossing(
   while (x < maxX) {
     const next = Math.min(maxX, x + Math.max(NEAR_STEP, x * (WIDENING - 1)))
     if (covered(spot * Math.exp(sign * next)) !== start) {
-      return bisect(covered, start, spot * Math.exp(sign * x), spot * Math.exp(sign * next))
+      return refine(covered, start, spot * Math.exp(sign * x), spot * Math.exp(sign * next))
     }
     x = next
   }
   return null
 }
 
-function bisect(covered: Side, start: boolean, same: number, other: number): number {
-  let a = same
-  let b = other
-  for (let i = 0; i < BISECTIONS && Math.abs(b - a) > 1e-12 * Math.abs(a); i++) {
-    const mid = (a + b) / 2
-    if (covered(mid) === start) a = mid
-    else b = mid
-  }
-  return (a + b) / 2
+/** Refine a change of side to 1e-12 relative, or to the float64 limit where that is coarser. */
+function refine(covered: Side, start: boolean, same: number, other: number): number {
+  const found = bisect(
+    (price) => covered(price) === start,
+    same,
+    other,
+    (a, b) => Math.abs(b - a) <= RELATIVE_PRECISION * Math.abs(a),
+  )
+  return found.same + (found.other - found.same) / 2
 }

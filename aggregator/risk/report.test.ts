@@ -79,14 +79,16 @@ describe('withdrawable', () => {
         positions: [perpX(1)],
       }),
     )
-    expect(report.withdrawable).toEqual([{ chain: 'a', asset: 'USDC', amount: 985 }])
+    expect(report.withdrawable).toEqual([
+      { chain: 'a', asset: 'USDC', amount: 985, resolution: 1e-6 },
+    ])
   })
 
   it('all of a holding when the rest covers initial margin', () => {
     const report = marginReportFor(
       inputs({ cash: 500, collateral: [{ chain: 'b', asset: 'WX', amount: 2 }] }),
     )
-    expect(report.withdrawable).toEqual([{ chain: 'b', asset: 'WX', amount: 2 }])
+    expect(report.withdrawable).toEqual([{ chain: 'b', asset: 'WX', amount: 2, resolution: 1e-6 }])
   })
 
   it('nothing from an account below initial margin', () => {
@@ -123,4 +125,35 @@ describe('withdrawable', () => {
       { numRuns: 40 },
     )
   })
+})
+
+describe('searches at the edge of float64 (issue 12 regressions)', () => {
+  // 1e12 WETH against a short ETH perp of 1e12 once made the withdrawal search spin forever.
+  it.each([
+    { amount: 1e12, quantity: -1e12 },
+    { amount: 8e11, quantity: -8e11 },
+    { amount: 1e12, quantity: 1e12 },
+    { amount: 3e9, quantity: -2.9e9 },
+  ])(
+    'WX $amount against a perp of $quantity ends with a stated resolution',
+    ({ amount, quantity }) => {
+      const i = inputs({
+        cash: 0,
+        collateral: [{ chain: 'b', asset: 'WX', amount }],
+        positions: [perpX(quantity)],
+      })
+      const [w] = marginReportFor(i).withdrawable
+      expect(w!.resolution).toBeGreaterThanOrEqual(1e-6)
+      expect(w!.amount).toBeGreaterThanOrEqual(0)
+      expect(w!.amount).toBeLessThanOrEqual(amount)
+      const after = computeMargin({
+        ...i,
+        portfolio: {
+          ...i.portfolio,
+          collateral: [{ chain: 'b', asset: 'WX', amount: amount - w!.amount }],
+        },
+      })
+      expect(after.equity).toBeGreaterThanOrEqual(after.initialMargin)
+    },
+  )
 })

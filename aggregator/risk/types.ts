@@ -113,6 +113,8 @@ export interface Withdrawable {
   readonly asset: string
   /** Largest amount of this holding that can leave with equity >= IM after it. */
   readonly amount: number
+  /** `amount` is rounded down to a multiple of this: 1e-6, or coarser where float64 cannot hold 1e-6. */
+  readonly resolution: number
 }
 
 /** What `xmargin margin --json` and `POST /v1/margin` return. */

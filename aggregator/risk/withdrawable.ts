@@ -1,6 +1,8 @@
 /**
  * Largest withdrawal per collateral holding that keeps equity >= initial
- * margin afterwards, to 1e-6 of the asset, rounded down.
+ * margin afterwards, to 1e-6 of the asset, rounded down. Where float64 cannot
+ * hold 1e-6 at the holding's size (above about 2e9 units), the answer is to
+ * the finest power of ten it can hold, and `resolution` says which.
  *
  * A fixed-price asset only lowers equity, so the answer is closed-form. An
  * asset that tracks an underlying also changes the scan risk, possibly not
@@ -9,68 +11,75 @@
  * of 32 steps finds the first failing amount and bisection refines it.
  */
 import { computeMargin } from './reference.ts'
+import { bisect, resolutionAt } from './search.ts'
 import type { MarginFigures, MarginInputs, Withdrawable } from './types.ts'
 
 const RESOLUTION = 1e-6
 const GRID_STEPS = 32
+/** A rounded candidate is at most a step or two optimistic; past this many, fall back. */
+const CONFIRM_STEPS = 16
+
+type Allowed = (w: number) => boolean
 
 export function withdrawable(inputs: MarginInputs, figures: MarginFigures): Withdrawable[] {
-  return inputs.portfolio.collateral.map((holding, index) => ({
-    chain: holding.chain,
-    asset: holding.asset,
-    amount: maxWithdrawal(inputs, figures, index),
-  }))
+  return inputs.portfolio.collateral.map((holding, index) => {
+    const resolution = resolutionAt(holding.amount, RESOLUTION)
+    return {
+      chain: holding.chain,
+      asset: holding.asset,
+      amount: maxWithdrawal(inputs, figures, index, resolution),
+      resolution,
+    }
+  })
 }
 
-function maxWithdrawal(inputs: MarginInputs, figures: MarginFigures, index: number): number {
+function maxWithdrawal(
+  inputs: MarginInputs,
+  figures: MarginFigures,
+  index: number,
+  resolution: number,
+): number {
   const { amount, asset: name } = inputs.portfolio.collateral[index]!
   const headroom = figures.equity - figures.initialMargin
   if (!(headroom >= 0) || amount === 0) return 0
-  const allowed = (w: number): boolean => {
+  const allowed: Allowed = (w) => {
     const f = computeMargin(withHoldingAmount(inputs, index, amount - w))
     return f.equity >= f.initialMargin
   }
   const asset = inputs.market.assets.get(name)!
   if (asset.kind === 'fixed') {
     const perUnit = asset.price * (1 - asset.haircut)
-    return confirmed(
-      allowed,
-      headroom >= amount * perUnit ? amount : floorToResolution(headroom / perUnit),
-    )
+    const candidate = headroom >= amount * perUnit ? amount : headroom / perUnit
+    return confirmed(allowed, floorTo(Math.min(candidate, amount), resolution), 0, resolution)
   }
   let ok = 0
   for (let step = 1; step <= GRID_STEPS; step++) {
     const w = step === GRID_STEPS ? amount : (amount * step) / GRID_STEPS
-    if (!allowed(w)) return confirmed(allowed, floorToResolution(bisect(allowed, ok, w)))
+    if (!allowed(w)) {
+      const found = bisect(allowed, ok, w, (a, b) => b - a <= resolution / 4).same
+      return confirmed(allowed, floorTo(found, resolution), floorTo(ok, resolution), resolution)
+    }
     ok = w
   }
   return amount
-}
-
-/** The last allowed amount between an allowed and a refused one, to a quarter of the resolution. */
-function bisect(allowed: (w: number) => boolean, ok: number, refused: number): number {
-  let a = ok
-  let b = refused
-  while (b - a > RESOLUTION / 4) {
-    const mid = (a + b) / 2
-    if (allowed(mid)) a = mid
-    else b = mid
-  }
-  return a
 }
 
 /**
  * The engine itself has the last word: a closed form or a rounded bisection
  * can be an ulp optimistic, so step down until the withdrawal really passes.
  */
-function confirmed(allowed: (w: number) => boolean, candidate: number): number {
+function confirmed(allowed: Allowed, candidate: number, fallback: number, step: number): number {
   let w = candidate
-  while (w > 0 && !allowed(w)) w = floorToResolution(w - RESOLUTION)
-  return w
+  for (let i = 0; i < CONFIRM_STEPS; i++) {
+    if (w <= 0) return 0
+    if (allowed(w)) return w
+    w = floorTo(w - step, step)
+  }
+  return fallback
 }
 
-function floorToResolution(x: number): number {
-  return Math.max(0, Math.floor(x / RESOLUTION) * RESOLUTION)
+function floorTo(x: number, resolution: number): number {
+  return Math.max(0, Math.floor(x / resolution) * resolution)
 }
 
 function withHoldingAmount(inputs: MarginInputs, index: number, amount: number): MarginInputs {
