@@ -40,6 +40,10 @@ export type InputRule =
   | 'expired'
   | 'invalid_json'
   | 'invalid_argument'
+  | 'too_many'
+  | 'too_deep'
+  | 'too_long'
+  | 'duplicate_key'
 
 /** Bad input: names the field (a dotted path) and the rule it broke. */
 export class InputError extends XmarginError {

@@ -1,4 +1,5 @@
 /** The full answer for one account: spec section 7 plus liquidation prices and withdrawals. */
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from './limits.ts'
 import { liquidationPrice } from './liquidation-price.ts'
 import { computeMargin } from './reference.ts'
 import type { MarginInputs, MarginReport } from './types.ts'
@@ -14,6 +15,11 @@ export function marginReportFor(inputs: MarginInputs): MarginReport {
 }
 
 /** Validate the three JSON documents and report; throws InputError on bad input. */
-export function marginReport(market: unknown, params: unknown, portfolio: unknown): MarginReport {
-  return marginReportFor(validateInputs(market, params, portfolio))
+export function marginReport(
+  market: unknown,
+  params: unknown,
+  portfolio: unknown,
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): MarginReport {
+  return marginReportFor(validateInputs(market, params, portfolio, limits))
 }

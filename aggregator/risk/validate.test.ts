@@ -45,3 +45,64 @@ describe('validation (spec section 2.4)', () => {
     expect(Object.getPrototypeOf(market.underlyings)).toBe(Map.prototype)
   })
 })
+
+describe('request limits', () => {
+  const small = {
+    maxPositions: 2,
+    maxCollateral: 1,
+    maxUnderlyings: 2,
+    maxAssets: 2,
+    maxSpreadCredits: 0,
+  }
+  const perp = {
+    chain: 'a',
+    instrument: { kind: 'perp', underlying: 'X' },
+    quantity: 1,
+    entryPrice: 1,
+  }
+  const usdc = { chain: 'a', asset: 'USDC', amount: 1 }
+  const base = handDocuments({})
+  const market = base.market as { underlyings: object; assets: object }
+  it.each([
+    {
+      name: 'too many positions',
+      docs: handDocuments({ positions: [perp, perp, perp] }),
+      field: 'portfolio.positions',
+    },
+    {
+      name: 'too many holdings',
+      docs: handDocuments({ collateral: [usdc, usdc] }),
+      field: 'portfolio.collateral',
+    },
+    {
+      name: 'too many market underlyings',
+      docs: {
+        ...base,
+        market: { ...market, underlyings: { ...market.underlyings, Z: { price: 1, vol: 1 } } },
+      },
+      field: 'market.underlyings',
+    },
+    {
+      name: 'too many assets',
+      docs: {
+        ...base,
+        market: { ...market, assets: { ...market.assets, DAI: { price: 1, haircut: 0 } } },
+      },
+      field: 'market.assets',
+    },
+    {
+      name: 'too many spread credits',
+      docs: handDocuments({}, { spreadCredits: [{ legs: ['X', 'Y'], rate: 0.5 }] }),
+      field: 'params.spreadCredits',
+    },
+  ])('$name: too_many at $field', ({ docs, field }) => {
+    expect(() => validateInputs(docs.market, docs.params, docs.portfolio, small)).toThrow(
+      expect.objectContaining({ field, rule: 'too_many' }),
+    )
+  })
+
+  it('accepts exactly the limit', () => {
+    const docs = handDocuments({ positions: [perp, perp], collateral: [usdc] })
+    expect(() => validateInputs(docs.market, docs.params, docs.portfolio, small)).not.toThrow()
+  })
+})

@@ -19,6 +19,7 @@ import {
   readUnixSeconds,
   wrongType,
 } from './fields.ts'
+import { checkCount, DEFAULT_INPUT_LIMITS, type InputLimits } from './limits.ts'
 import type {
   AssetQuote,
   CollateralHolding,
@@ -36,11 +37,17 @@ import type {
 /** Spec 2.4: |quantity| above this is an input error. */
 export const MAX_ABS_QUANTITY = 1e12
 
-export function validateMarket(doc: unknown, path = 'market'): Market {
+export function validateMarket(
+  doc: unknown,
+  path = 'market',
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): Market {
   const m = readObject(doc, path, ['timestamp', 'underlyings', 'assets'])
   const timestamp = readUnixSeconds(m['timestamp'], `${path}.timestamp`)
   const underlyings = new Map<string, UnderlyingQuote>()
-  for (const [name, entry] of readRecord(m['underlyings'], `${path}.underlyings`)) {
+  const quotes = readRecord(m['underlyings'], `${path}.underlyings`)
+  checkCount(quotes.length, limits.maxUnderlyings, `${path}.underlyings`, 'underlyings')
+  for (const [name, entry] of quotes) {
     const at = `${path}.underlyings.${name}`
     const u = readObject(entry, at, ['price', 'vol'])
     underlyings.set(name, {
@@ -49,7 +56,9 @@ export function validateMarket(doc: unknown, path = 'market'): Market {
     })
   }
   const assets = new Map<string, AssetQuote>()
-  for (const [name, entry] of readRecord(m['assets'], `${path}.assets`)) {
+  const assetEntries = readRecord(m['assets'], `${path}.assets`)
+  checkCount(assetEntries.length, limits.maxAssets, `${path}.assets`, 'assets')
+  for (const [name, entry] of assetEntries) {
     assets.set(name, readAsset(entry, `${path}.assets.${name}`, underlyings))
   }
   return { timestamp, underlyings, assets }
@@ -77,7 +86,11 @@ function readAsset(
   return { kind: 'underlying', underlying, haircut }
 }
 
-export function validateParams(doc: unknown, path = 'params'): RiskParams {
+export function validateParams(
+  doc: unknown,
+  path = 'params',
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): RiskParams {
   const p = readObject(
     doc,
     path,
@@ -85,7 +98,9 @@ export function validateParams(doc: unknown, path = 'params'): RiskParams {
     ['spreadCredits'],
   )
   const underlyings = new Map<string, UnderlyingParams>()
-  for (const [name, entry] of readRecord(p['underlyings'], `${path}.underlyings`)) {
+  const entries = readRecord(p['underlyings'], `${path}.underlyings`)
+  checkCount(entries.length, limits.maxUnderlyings, `${path}.underlyings`, 'underlyings')
+  for (const [name, entry] of entries) {
     const at = `${path}.underlyings.${name}`
     const u = readObject(entry, at, ['priceScanRange', 'volScanRange', 'shortOptionMinimum'])
     underlyings.set(name, {
@@ -120,9 +135,12 @@ export function validateParams(doc: unknown, path = 'params'): RiskParams {
     lookaheadDays: readAtLeast(p['lookaheadDays'], `${path}.lookaheadDays`, 0),
     initialMarginFactor: readAtLeast(p['initialMarginFactor'], `${path}.initialMarginFactor`, 1),
     spreadCredits: Object.hasOwn(p, 'spreadCredits')
-      ? readArray(p['spreadCredits'], `${path}.spreadCredits`).map((c, i) =>
-          readSpreadCredit(c, `${path}.spreadCredits[${i}]`, underlyings),
-        )
+      ? readBoundedArray(
+          p['spreadCredits'],
+          `${path}.spreadCredits`,
+          limits.maxSpreadCredits,
+          'spread credits',
+        ).map((c, i) => readSpreadCredit(c, `${path}.spreadCredits[${i}]`, underlyings))
       : [],
   }
 }
@@ -155,6 +173,7 @@ export function validatePortfolio(
   market: Market,
   params: RiskParams,
   path = 'portfolio',
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
 ): Portfolio {
   const f = readObject(doc, path, ['cash', 'collateral', 'positions'])
   const needParams = (underlying: string, at: string): void => {
@@ -166,12 +185,18 @@ export function validatePortfolio(
       )
     }
   }
-  const collateral = readArray(f['collateral'], `${path}.collateral`).map((c, i) =>
-    readHolding(c, `${path}.collateral[${i}]`, market, needParams),
-  )
-  const positions = readArray(f['positions'], `${path}.positions`).map((p, i) =>
-    readPosition(p, `${path}.positions[${i}]`, market, needParams),
-  )
+  const collateral = readBoundedArray(
+    f['collateral'],
+    `${path}.collateral`,
+    limits.maxCollateral,
+    'collateral holdings',
+  ).map((c, i) => readHolding(c, `${path}.collateral[${i}]`, market, needParams))
+  const positions = readBoundedArray(
+    f['positions'],
+    `${path}.positions`,
+    limits.maxPositions,
+    'positions',
+  ).map((p, i) => readPosition(p, `${path}.positions[${i}]`, market, needParams))
   return { cash: readNumber(f['cash'], `${path}.cash`), collateral, positions }
 }
 
@@ -273,9 +298,29 @@ function unknownReference(
   )
 }
 
+function readBoundedArray(
+  value: unknown,
+  path: string,
+  max: number,
+  what: string,
+): readonly unknown[] {
+  const items = readArray(value, path)
+  checkCount(items.length, max, path, what)
+  return items
+}
+
 /** Validate the three documents of spec section 2 together. */
-export function validateInputs(market: unknown, params: unknown, portfolio: unknown): MarginInputs {
-  const m = validateMarket(market)
-  const p = validateParams(params)
-  return { market: m, params: p, portfolio: validatePortfolio(portfolio, m, p) }
+export function validateInputs(
+  market: unknown,
+  params: unknown,
+  portfolio: unknown,
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): MarginInputs {
+  const m = validateMarket(market, 'market', limits)
+  const p = validateParams(params, 'params', limits)
+  return {
+    market: m,
+    params: p,
+    portfolio: validatePortfolio(portfolio, m, p, 'portfolio', limits),
+  }
 }
