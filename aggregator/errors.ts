@@ -70,3 +70,30 @@ export class ComputationError extends XmarginError {
     )
   }
 }
+
+/** The service cannot take this request now; the client may retry after `retryAfterSeconds`. */
+export class UnavailableError extends XmarginError {
+  override name = 'UnavailableError'
+  readonly retryAfterSeconds: number
+  constructor(
+    code: 'overloaded' | 'shutting_down' | 'setting_up',
+    shortMessage: string,
+    retryAfterSeconds: number,
+    details?: string,
+  ) {
+    super(shortMessage, details === undefined ? { code } : { code, details })
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
+/** A request ran past its deadline and was stopped. */
+export class DeadlineExceededError extends XmarginError {
+  override name = 'DeadlineExceededError'
+  readonly deadlineMs: number
+  constructor(deadlineMs: number) {
+    super(`the request did not finish within its ${deadlineMs} ms deadline`, {
+      code: 'deadline_exceeded',
+    })
+    this.deadlineMs = deadlineMs
+  }
+}

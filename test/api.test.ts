@@ -2,13 +2,14 @@
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../aggregator/api/app.ts'
 import type { ApiErrorBody } from '../aggregator/api/errors.ts'
+import { InlineMargin } from '../aggregator/api/margin-engine.ts'
 import { startServer } from '../aggregator/api/server.ts'
 import { main } from '../aggregator/cli/main.ts'
 import { silentLogger } from '../aggregator/log.ts'
 import { jsonText, readDocuments, SPEC_EXAMPLE_DIR } from './helpers/documents.ts'
 import { INVALID_CASES } from './helpers/invalid-inputs.ts'
 
-const app = createApp({ logger: silentLogger, maxBodyBytes: 64 * 1024 })
+const app = createApp({ logger: silentLogger, margin: new InlineMargin(), maxBodyBytes: 64 * 1024 })
 const spec = readDocuments(SPEC_EXAMPLE_DIR)
 
 function post(

@@ -1,26 +1,39 @@
 /**
  * The HTTP API (hono). Routes are versioned under /v1; JSON in, JSON out.
  * The app is a plain value so tests drive it with `app.request()` and the
- * server only binds it to a port.
+ * server only binds it to a port. Margin requests go to a MarginEngine (the
+ * worker pool in the server), so nothing a client sends runs on this thread
+ * beyond reading its bounded body.
  */
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Logger } from 'pino'
-import { InputError } from '../errors.ts'
-import { readObject } from '../risk/fields.ts'
-import { marginReport } from '../risk/report.ts'
+import type { CircuitStatus } from '../../circuits/setup-status.ts'
 import { errorBody, toErrorResponse } from './errors.ts'
+import type { MarginEngine } from './margin-engine.ts'
+import {
+  DEFAULT_RATE_LIMIT,
+  type RateLimitOptions,
+  rateLimit,
+  socketAddress,
+} from './rate-limit.ts'
 
 export interface AppOptions {
   readonly logger: Logger
+  readonly margin: MarginEngine
   /** Largest accepted request body in bytes; larger bodies get 413. */
   readonly maxBodyBytes?: number
+  readonly rateLimit?: RateLimitOptions
+  /** Who a client is, for rate limiting; default the socket's address. */
+  readonly clientKey?: (c: import('hono').Context) => string
+  /** The proving setup's state, for /v1/status; absent where nothing proves. */
+  readonly circuitStatus?: () => CircuitStatus
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 export function createApp(options: AppOptions): Hono {
-  const { logger } = options
+  const { logger, margin } = options
   const app = new Hono()
 
   app.use(async (c, next) => {
@@ -38,6 +51,10 @@ export function createApp(options: AppOptions): Hono {
   })
   app.use(
     '/v1/*',
+    rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, options.clientKey ?? socketAddress),
+  )
+  app.use(
+    '/v1/*',
     bodyLimit({
       maxSize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       onError: (c) => c.json(errorBody('body_too_large', 'request body is too large'), 413),
@@ -46,14 +63,11 @@ export function createApp(options: AppOptions): Hono {
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
 
-  app.post('/v1/margin', async (c) => {
-    const body = readObject(await readJsonBody(c.req.raw), 'body', [
-      'market',
-      'params',
-      'portfolio',
-    ])
-    return c.json(marginReport(body['market'], body['params'], body['portfolio']))
-  })
+  app.get('/v1/status', (c) =>
+    c.json({ circuit: options.circuitStatus?.() ?? { state: 'absent' } }),
+  )
+
+  app.post('/v1/margin', async (c) => c.json(await margin.margin(await c.req.text())))
 
   app.notFound((c) =>
     c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404),
@@ -62,13 +76,4 @@ export function createApp(options: AppOptions): Hono {
     toErrorResponse(err, c, (e) => logger.error({ err: e }, 'unexpected error')),
   )
   return app
-}
-
-async function readJsonBody(request: Request): Promise<unknown> {
-  const text = await request.text()
-  try {
-    return JSON.parse(text)
-  } catch (cause) {
-    throw new InputError('body', 'invalid_json', 'body is not valid JSON', cause)
-  }
 }

@@ -5,7 +5,13 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { ComputationError, InputError, XmarginError } from '../errors.ts'
+import {
+  ComputationError,
+  DeadlineExceededError,
+  InputError,
+  UnavailableError,
+  XmarginError,
+} from '../errors.ts'
 
 export interface ApiErrorBody {
   readonly error: { readonly code: string; readonly message: string; readonly field: string | null }
@@ -22,6 +28,8 @@ export function errorBody(
 function statusOf(err: XmarginError): ContentfulStatusCode {
   if (err instanceof InputError) return 400
   if (err instanceof ComputationError) return 422
+  if (err instanceof UnavailableError) return 503
+  if (err instanceof DeadlineExceededError) return 504
   return 500
 }
 
@@ -33,6 +41,7 @@ export function toErrorResponse(
 ): Response {
   if (err instanceof XmarginError) {
     const field = err instanceof InputError ? err.field : null
+    if (err instanceof UnavailableError) c.header('Retry-After', String(err.retryAfterSeconds))
     return c.json(errorBody(err.code, err.shortMessage, field), statusOf(err))
   }
   if (err instanceof HTTPException) {

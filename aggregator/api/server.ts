@@ -1,12 +1,24 @@
-/** Binds the hono app to a TCP port on the Node.js adapter. */
-import { type ServerType, serve } from '@hono/node-server'
+/**
+ * Binds the hono app to a TCP port on the Node.js adapter, with the margin
+ * worker pool behind it. Closing is prompt even mid-computation: the pool's
+ * workers are terminated (their requests answer 503), then every connection
+ * still open is cut after a short grace, so SIGTERM never waits on a client.
+ */
+import type { Server } from 'node:http'
+import { serve } from '@hono/node-server'
 import type { Logger } from 'pino'
+import type { CircuitStatus } from '../../circuits/setup-status.ts'
 import { createApp } from './app.ts'
+import { MarginPool, type MarginPoolOptions } from './margin-pool.ts'
+import type { RateLimitOptions } from './rate-limit.ts'
 
 export interface ServerOptions {
   readonly port: number
   readonly host: string
   readonly logger: Logger
+  readonly margin?: MarginPoolOptions
+  readonly rateLimit?: RateLimitOptions
+  readonly circuitStatus?: () => CircuitStatus
 }
 
 export interface RunningServer {
@@ -14,18 +26,44 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-export function startServer(options: ServerOptions): Promise<RunningServer> {
-  const app = createApp({ logger: options.logger })
+/** Time for answers already computed to leave before their connections are cut. */
+const CLOSE_GRACE_MS = 200
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const pool = new MarginPool(options.margin)
+  const app = createApp({
+    logger: options.logger,
+    margin: pool,
+    ...(options.rateLimit && { rateLimit: options.rateLimit }),
+    ...(options.circuitStatus && { circuitStatus: options.circuitStatus }),
+  })
+  try {
+    const { server, port } = await listen(app.fetch, options.port, options.host)
+    return { url: `http://${options.host}:${port}`, close: () => shutDown(server, pool) }
+  } catch (err) {
+    await pool.close()
+    throw err
+  }
+}
+
+function listen(
+  fetch: Parameters<typeof serve>[0]['fetch'],
+  port: number,
+  hostname: string,
+): Promise<{ server: Server; port: number }> {
   return new Promise((resolve, reject) => {
-    const server: ServerType = serve(
-      { fetch: app.fetch, port: options.port, hostname: options.host },
-      (info) => {
-        resolve({
-          url: `http://${options.host}:${info.port}`,
-          close: () => new Promise((done) => server.close(() => done())),
-        })
-      },
-    )
+    const server = serve({ fetch, port, hostname }, (info) =>
+      resolve({ server: server as Server, port: info.port }),
+    ) as Server
     server.once('error', reject)
   })
+}
+
+async function shutDown(server: Server, pool: MarginPool): Promise<void> {
+  const closed = new Promise<void>((done) => server.close(() => done()))
+  server.closeIdleConnections()
+  await pool.close()
+  await new Promise((r) => setTimeout(r, CLOSE_GRACE_MS).unref())
+  server.closeAllConnections()
+  await closed
 }
