@@ -8,10 +8,16 @@ const TARGETS = `Targets: accountsPerSecond >= 1,000,000; tickMs <= 20; maxRelat
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'run a benchmark (risk, relay, prove)',
+  summary: 'run a benchmark (risk, relay, prove, api)',
   help: `Usage: xmargin bench risk [--accounts N] [--json]
+       xmargin bench api [--json]
        xmargin bench relay [--accounts N] [--json]
        xmargin bench prove [--json]
+
+api: POST /v1/margin on 16-position portfolios at 64 concurrent clients against
+'xmargin serve' in its own process (10 s after a 2 s warm-up): requestsPerSecond,
+p50Ms, p99Ms, and /health's latency probed meanwhile; beside it, the bare engine
+on one thread over the same bodies. Target: healthP99Ms <= 50.
 
 prove: one account at the solvency circuit's capacity: constraints, witnessMs,
 proveMs (median of 5), verifyMs, and verifyGas of the generated verifier on a
@@ -44,6 +50,16 @@ ${TARGETS}
       )
       return EXIT_OK
     }
+    if (positionals[0] === 'api') {
+      const { runApiBench } = await import('../../bench/api-bench.ts')
+      const result = await runApiBench((line) => io.err(`${line}\n`))
+      io.out(
+        values.json
+          ? `${JSON.stringify(result)}\n`
+          : `${table(result)}\nTarget: healthP99Ms <= 50.\n`,
+      )
+      return EXIT_OK
+    }
     if (positionals[0] === 'prove') {
       const { runProveBench } = await needsBuild(() => import('../../bench/prove-bench.ts'))
       const result = await runProveBench(5, (line) => io.err(`${line}\n`))
@@ -58,7 +74,7 @@ ${TARGETS}
       throw new InputError(
         'benchmark',
         'invalid_argument',
-        `unknown benchmark ${JSON.stringify(positionals[0] ?? '')}; try 'risk', 'relay' or 'prove'`,
+        `unknown benchmark ${JSON.stringify(positionals[0] ?? '')}; try 'risk', 'relay', 'prove' or 'api'`,
       )
     }
     const accounts = values.accounts === undefined ? BENCH_SHAPE.accounts : Number(values.accounts)
