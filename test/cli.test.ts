@@ -72,6 +72,40 @@ describe('xmargin margin', () => {
     expect(err).toContain(says)
   })
 
+  it.each([
+    {
+      name: 'more positions than --max-positions',
+      edit: (flags: string[]) => [...flags, '--max-positions', '2'],
+      says: 'portfolio.positions holds 3 positions; at most 2 are allowed',
+    },
+    {
+      name: 'a key given twice',
+      edit: (flags: string[]) => {
+        writeFileSync(flags[5]!, '{"cash":1,"cash":2,"collateral":[],"positions":[]}')
+        return flags
+      },
+      says: 'portfolio.cash is given twice',
+    },
+    {
+      name: 'a document nested too deep',
+      edit: (flags: string[]) => {
+        writeFileSync(flags[5]!, `{"cash":${'['.repeat(64)}${']'.repeat(64)}}`)
+        return flags
+      },
+      says: 'nests deeper than 32 levels',
+    },
+    {
+      name: 'a file larger than 1 MiB (/dev/zero)',
+      edit: (flags: string[]) => flags.map((f, i) => (i === 5 ? '/dev/zero' : f)),
+      says: '--portfolio: /dev/zero is larger than 1048576 bytes',
+    },
+  ])('exits 2 on $name, naming it', async ({ edit, says }) => {
+    const flags = edit(writeDocuments(readDocuments(SPEC_EXAMPLE_DIR)))
+    const { code, err } = await run(['margin', ...flags])
+    expect({ code, line: err.trimEnd().split('\n').length }).toEqual({ code: 2, line: 1 })
+    expect(err).toContain(says)
+  })
+
   it('exits 2 on a file that is not JSON, naming the flag', async () => {
     const flags = writeDocuments(readDocuments(SPEC_EXAMPLE_DIR))
     writeFileSync(flags[3]!, '{ "underlyings": ')

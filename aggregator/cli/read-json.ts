@@ -8,7 +8,7 @@ export const MAX_DOCUMENT_BYTES = 1024 * 1024
 
 export async function readJsonFile(path: string, flag: string): Promise<unknown> {
   const text = await readBounded(path, flag)
-  return parseJsonText(text, { root: flag, label: `--${flag} ${path}` })
+  return parseJsonText(text, { root: flag, label: `--${flag}: ${path}` })
 }
 
 /** Reads at most MAX_DOCUMENT_BYTES, so a huge file (or /dev/zero) fails fast instead of filling memory. */
