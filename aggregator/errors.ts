@@ -97,3 +97,40 @@ export class DeadlineExceededError extends XmarginError {
     this.deadlineMs = deadlineMs
   }
 }
+
+/** Why a signed request was refused; stable strings that clients may switch on. */
+export type AuthCode =
+  | 'bad_signature'
+  | 'tampered'
+  | 'unknown_key'
+  | 'wrong_signer'
+  | 'expired'
+  | 'replayed'
+  | 'key_expired'
+  | 'key_revoked'
+  | 'scope_missing'
+
+/** The request does not prove who sent it: unsigned, altered, expired, replayed or from an unknown key (401). */
+export class UnauthenticatedError extends XmarginError {
+  override name = 'UnauthenticatedError'
+  constructor(
+    code: Extract<
+      AuthCode,
+      'bad_signature' | 'tampered' | 'unknown_key' | 'expired' | 'replayed' | 'key_expired'
+    >,
+    shortMessage: string,
+  ) {
+    super(shortMessage, { code })
+  }
+}
+
+/** The signer is known, but has no authority for this request (403). */
+export class ForbiddenError extends XmarginError {
+  override name = 'ForbiddenError'
+  constructor(
+    code: Extract<AuthCode, 'wrong_signer' | 'key_revoked' | 'scope_missing'>,
+    shortMessage: string,
+  ) {
+    super(shortMessage, { code })
+  }
+}
