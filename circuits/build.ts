@@ -6,7 +6,7 @@
  * verifier. Skipped when the circuits, circomlib, snarkjs and the ptau are
  * unchanged since the last build.
  */
-import { execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import {
   createReadStream,
@@ -21,8 +21,10 @@ import {
 } from 'node:fs'
 import { basename, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify, stripVTControlCharacters } from 'node:util'
 import * as snarkjs from 'snarkjs'
 import { XmarginError } from '../aggregator/errors.ts'
+import type { Phase } from './setup-progress.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const SOURCES = join(ROOT, 'circuits')
@@ -53,6 +55,16 @@ export interface CircuitInfo {
   constraints: number
   ptau: string
   buildMs: number
+  /** How long each phase took: the next build's progress estimate. */
+  phaseMs?: Record<Phase, number>
+}
+
+/** What a build reports as it goes: each phase as it starts, and each line snarkjs logs. */
+export interface BuildReporter {
+  enter(phase: Phase): void
+  log(line: string): void
+  /** Called once the build is done; what it returns is recorded as info.phaseMs. */
+  finish(): Record<Phase, number>
 }
 
 function circomFiles(dir: string): string[] {
@@ -105,9 +117,14 @@ async function inputHash(ptau: string): Promise<string> {
   return hash.digest('hex')
 }
 
+/** Whether a build is in place (every file it leaves; whether it is current is buildCircuits's check). */
+export function circuitsBuilt(): boolean {
+  return Object.values(CIRCUIT_FILES).every((f) => existsSync(f))
+}
+
 /** The prover and verifier need a build; say how to make one instead of failing on a missing file. */
 export function requireCircuits(): void {
-  if (!Object.values(CIRCUIT_FILES).every((f) => existsSync(f))) {
+  if (!circuitsBuilt()) {
     throw new XmarginError('the circuits are not built', {
       code: 'not_built',
       details: "run 'npm run build' first",
@@ -121,9 +138,43 @@ export function readCircuitInfo(): CircuitInfo | undefined {
     : undefined
 }
 
+/** circom2 to r1cs, wasm and sym in `work`; its errors (ANSI-coloured) become plain details. */
+async function compileCircuit(work: string): Promise<void> {
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      [
+        join(MODULES, 'circom2/cli.js'),
+        'circuits/solvency.circom',
+        '--r1cs',
+        '--wasm',
+        '--sym',
+        '--O2',
+        '-l',
+        'node_modules',
+        '-o',
+        relative(ROOT, work),
+      ],
+      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
+    )
+  } catch (cause) {
+    const stderr = String((cause as { stderr?: string }).stderr ?? cause)
+    throw new XmarginError('circom2 could not compile circuits/solvency.circom', {
+      code: 'build_failed',
+      details: stripVTControlCharacters(stderr).trim().slice(-2000),
+      cause,
+    })
+  }
+}
+
 export async function buildCircuits({
   force = false,
   log = (_: string) => {},
+  reporter,
+}: {
+  force?: boolean
+  log?: (line: string) => void
+  reporter?: BuildReporter
 } = {}): Promise<{ built: boolean; info: CircuitInfo }> {
   const started = performance.now()
   const ptau = process.env['XMARGIN_PTAU'] ?? DEFAULT_PTAU
@@ -142,23 +193,10 @@ export async function buildCircuits({
   mkdirSync(work, { recursive: true })
 
   log('compiling solvency.circom (circom2, --O2)')
-  // circom2 only sees files under the working directory: compile from the root
-  execFileSync(
-    process.execPath,
-    [
-      join(MODULES, 'circom2/cli.js'),
-      'circuits/solvency.circom',
-      '--r1cs',
-      '--wasm',
-      '--sym',
-      '--O2',
-      '-l',
-      'node_modules',
-      '-o',
-      relative(ROOT, work),
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
-  )
+  reporter?.enter('compile')
+  // circom2 only sees files under the working directory: compile from the root; not
+  // execFileSync, so a build in a child process keeps reporting progress meanwhile
+  await compileCircuit(work)
   const r1cs = join(work, 'solvency.r1cs')
   const { nConstraints } = await snarkjs.r1cs.info(r1cs)
 
@@ -166,23 +204,32 @@ export async function buildCircuits({
   const z0 = join(work, 'solvency_0.zkey')
   const z1 = join(work, 'solvency_1.zkey')
   const zkey = join(work, 'solvency.zkey')
-  await snarkjs.zKey.newZKey(r1cs, ptau, z0)
-  await snarkjs.zKey.contribute(z0, z1, 'xmargin build', randomBytes(32).toString('hex'))
+  // snarkjs logs its loops ("... 30000/42244") to a logger: the reporter shows them as the step
+  const line = (m: string) => reporter?.log(m)
+  const logger = { debug: line, info: line, warn: line, error: line }
+  reporter?.enter('newZKey')
+  await snarkjs.zKey.newZKey(r1cs, ptau, z0, logger)
+  reporter?.enter('contribute')
+  await snarkjs.zKey.contribute(z0, z1, 'xmargin build', randomBytes(32).toString('hex'), logger)
   // a public beacon closes the ceremony; derived from the inputs so it is reproducible
+  reporter?.enter('beacon')
   await snarkjs.zKey.beacon(
     z1,
     zkey,
     'xmargin beacon',
     createHash('sha256').update(hash).digest('hex'),
     10,
+    logger,
   )
-  if (!(await snarkjs.zKey.verifyFromR1cs(r1cs, ptau, zkey))) {
+  reporter?.enter('verify')
+  if (!(await snarkjs.zKey.verifyFromR1cs(r1cs, ptau, zkey, logger))) {
     throw new XmarginError(
       'zkey verify failed: the proving key does not match the circuit and ptau',
       { code: 'build_failed' },
     )
   }
 
+  reporter?.enter('export')
   const vkey = await snarkjs.zKey.exportVerificationKey(zkey)
   const template = readFileSync(join(MODULES, 'snarkjs/templates/verifier_groth16.sol.ejs'), 'utf8')
   const verifier = await snarkjs.zKey.exportSolidityVerifier(zkey, { groth16: template })
@@ -198,17 +245,9 @@ export async function buildCircuits({
     constraints: nConstraints,
     ptau: relative(ROOT, ptau),
     buildMs: Math.round(performance.now() - started),
+    ...(reporter ? { phaseMs: reporter.finish() } : {}),
   }
   writeFileSync(CIRCUIT_FILES.info, JSON.stringify(info, null, 1))
   rmSync(work, { recursive: true, force: true })
   return { built: true, info }
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const log = (line: string) => process.stderr.write(`circuits: ${line}\n`)
-  const { built, info } = await buildCircuits({ force: process.argv.includes('--force'), log })
-  log(
-    `${built ? 'built' : 'up to date'}: ${info.constraints} constraints -> ${relative(ROOT, CIRCUIT_BUILD_DIR)}`,
-  )
-  process.exit(0)
 }

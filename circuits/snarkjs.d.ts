@@ -26,17 +26,31 @@ declare module 'snarkjs' {
   export const r1cs: {
     info(file: string): Promise<{ nConstraints: number; nPubInputs: number; nOutputs: number }>
   }
+  /** What snarkjs logs its progress to ("Writing points end B1: 30000/42244"). */
+  export interface Logger {
+    debug(message: string): void
+    info(message: string): void
+    warn(message: string): void
+    error(message: string): void
+  }
   export const zKey: {
-    newZKey(r1cs: string, ptau: string, zkey: string): Promise<unknown>
-    contribute(from: string, to: string, name: string, entropy: string): Promise<unknown>
+    newZKey(r1cs: string, ptau: string, zkey: string, logger?: Logger): Promise<unknown>
+    contribute(
+      from: string,
+      to: string,
+      name: string,
+      entropy: string,
+      logger?: Logger,
+    ): Promise<unknown>
     beacon(
       from: string,
       to: string,
       name: string,
       hash: string,
       iterationsExp: number,
+      logger?: Logger,
     ): Promise<unknown>
-    verifyFromR1cs(r1cs: string, ptau: string, zkey: string): Promise<boolean>
+    verifyFromR1cs(r1cs: string, ptau: string, zkey: string, logger?: Logger): Promise<boolean>
     exportVerificationKey(zkey: string): Promise<Record<string, unknown>>
     exportSolidityVerifier(zkey: string, templates: { groth16: string }): Promise<string>
   }

@@ -19,6 +19,8 @@ import {
 } from '../build/contracts/artifacts.ts'
 import { solidityCall } from '../circuits/proof-file.ts'
 import { type ProofResult, releaseProver } from '../circuits/prover.ts'
+import { verifierArtifact } from '../contracts/verifier-artifact.ts'
+import { CIRCUIT_WAIT_MS, circuitsReady } from '../test/helpers/circuits.ts'
 import {
   deposit,
   type Fixture,
@@ -33,9 +35,13 @@ import { cachedProof, twoAccountEpoch } from '../test/helpers/proofs.ts'
 const SNAPSHOT = new URL('./gas-snapshot.json', import.meta.url)
 const TOLERANCE = 0.02
 
+// needs the circuit's build: wait for it (test/helpers/circuits.ts)
+beforeAll(() => circuitsReady(), CIRCUIT_WAIT_MS)
+
 let f: Fixture
 beforeAll(async () => {
-  f = await startFixture(2)
+  // the verifier left unbound, so that binding it is measured too
+  f = await startFixture(2, { verifier: 'later' })
 }, 60_000)
 afterAll(async () => {
   await f?.stop()
@@ -72,6 +78,21 @@ async function measure(): Promise<Record<string, number>> {
       functionName: 'registerVault',
       args: [999, pad(other.address, { size: 32 })],
     }),
+  )
+
+  const bind = async (c: typeof owner, address: Hex, abi: typeof MarginHub.abi) => {
+    const verifier = await deployContract(c, verifierArtifact())
+    return sendTransaction(c, {
+      address,
+      abi,
+      functionName: 'bindVerifier',
+      args: [verifier.address],
+    })
+  }
+  record('MarginHub.bindVerifier', await bind(hubOwner, hub, MarginHub.abi))
+  record(
+    'SolvencyRegistry.bindVerifier',
+    await bind(owner, f.spoke.contracts.registry, SolvencyRegistry.abi as never),
   )
 
   const amount = units(f.spoke, 'USDC', '1000')

@@ -11,6 +11,7 @@ import { MarginHub, MarginVault, SolvencyRegistry } from '../build/contracts/art
 import { solidityCall } from '../circuits/proof-file.ts'
 import { type ProofResult, releaseProver } from '../circuits/prover.ts'
 import { decodePayload } from '../contracts/payloads.ts'
+import { CIRCUIT_WAIT_MS, circuitsReady } from '../test/helpers/circuits.ts'
 import {
   deposit,
   type Fixture,
@@ -33,16 +34,16 @@ const underwater = trader(1)
 const keeper = trader(2)
 const word = (x: bigint) => pad(toHex(x), { size: 32 })
 
-async function postEpoch(n: bigint, stateRoot: Hex, marketRoot: Hex): Promise<void> {
-  const receipt = await sendTransaction(f.clients(f.hub), {
-    address: f.hub.contracts.hub!,
+async function postEpoch(n: bigint, stateRoot: Hex, marketRoot: Hex, on = f): Promise<void> {
+  const receipt = await sendTransaction(on.clients(on.hub), {
+    address: on.hub.contracts.hub!,
     abi: MarginHub.abi,
     functionName: 'postEpoch',
     args: [n, stateRoot, marketRoot],
   })
-  const vaa = await signedVaa(f, f.hub, receipt)
-  for (const chain of f.manifest.chains) {
-    await sendTransaction(f.clients(chain), {
+  const vaa = await signedVaa(on, on.hub, receipt)
+  for (const chain of on.manifest.chains) {
+    await sendTransaction(on.clients(chain), {
       address: chain.contracts.registry,
       abi: SolvencyRegistry.abi,
       functionName: 'receiveEpochRoot',
@@ -81,16 +82,17 @@ function liquidate(
   account = underwater.address,
   amount = 1_000_000n,
   from: Hex | undefined = undefined,
+  on = f,
 ) {
-  return sendTransaction(f.clients(f.hub, from), {
-    address: f.hub.contracts.hub!,
+  return sendTransaction(on.clients(on.hub, from), {
+    address: on.hub.contracts.hub!,
     abi: MarginHub.abi,
     functionName: 'liquidate',
     args: [
       ...args(p),
-      f.spoke.wormholeChainId,
+      on.spoke.wormholeChainId,
       account,
-      f.spoke.tokens.USDC.address,
+      on.spoke.tokens.USDC.address,
       amount,
       keeper.address,
     ],
@@ -101,6 +103,7 @@ const tampered = (p: ProofResult, index: number, value: bigint) =>
   p.publicSignals.map((s, i) => (i === index ? value : BigInt(s)))
 
 beforeAll(async () => {
+  await circuitsReady()
   f = await startFixture(2)
   epoch = await twoAccountEpoch(
     { healthy: BigInt(solvent.address), liquidatable: BigInt(underwater.address) },
@@ -122,7 +125,7 @@ beforeAll(async () => {
     functionName: 'ingestCollateralUpdate',
     args: [await signedVaa(f, f.spoke, receipt)],
   })
-}, 180_000)
+}, CIRCUIT_WAIT_MS)
 afterAll(async () => {
   await f?.stop()
 })
@@ -237,5 +240,94 @@ describe('after a newer epoch', () => {
     expect(await revertOf(liquidate(liquidatable))).toBe('StaleEpoch')
     // what was proved at epoch 1 stays on record for protocols that accept it
     expect(await isSolvent(f.spoke, healthy.publicSignals[5]!, 1n)).toBe(true)
+  })
+})
+
+describe('the verifier, bound once by the owner', () => {
+  // a devnet deployed before the circuit was ready: nothing is bound yet
+  let g: Fixture
+  beforeAll(async () => {
+    g = await startFixture(2, { verifier: 'later' })
+    await postEpoch(
+      1n,
+      word(epoch.healthy.statement.stateRoot),
+      word(epoch.healthy.statement.marketRoot),
+      g,
+    )
+    const receipt = await deposit(g, g.spoke, underwater.key, 'USDC', 1_000_000n)
+    await sendTransaction(g.clients(g.hub), {
+      address: g.hub.contracts.hub!,
+      abi: MarginHub.abi,
+      functionName: 'ingestCollateralUpdate',
+      args: [await signedVaa(g, g.spoke, receipt)],
+    })
+  }, 60_000)
+  afterAll(async () => {
+    await g?.stop()
+  })
+
+  const bind = (on: Fixture, target: 'hub' | 'registry', verifier: Hex, from?: Hex) =>
+    sendTransaction(on.clients(on.hub, from), {
+      address: target === 'hub' ? on.hub.contracts.hub! : on.hub.contracts.registry,
+      abi: target === 'hub' ? MarginHub.abi : SolvencyRegistry.abi,
+      functionName: 'bindVerifier',
+      args: [verifier],
+    })
+  // a hostile verifier would accept any proof; any address stands for it here
+  const rogue = keeper.address
+  const zero = '0x0000000000000000000000000000000000000000'
+
+  it('before it is bound, proofs revert VerifierNotBound on the registry and the hub', async () => {
+    expect(g.devnet.verifierBound).toBe(false)
+    expect(await revertOf(verifySolvency(g.spoke, healthy, undefined, g.clients(g.spoke)))).toBe(
+      'VerifierNotBound',
+    )
+    expect(await revertOf(liquidate(liquidatable, underwater.address, 1n, undefined, g))).toBe(
+      'VerifierNotBound',
+    )
+  })
+
+  it.each([
+    [
+      'anyone but the owner, before binding',
+      () => g,
+      keeper.key,
+      rogue,
+      'OwnableUnauthorizedAccount',
+    ],
+    ['the owner, to the zero address', () => g, undefined, zero, 'ZeroAddress'],
+    ['the owner, once bound (no swap, ever)', () => f, undefined, rogue, 'VerifierAlreadyBound'],
+    ['anyone but the owner, once bound', () => f, keeper.key, rogue, 'OwnableUnauthorizedAccount'],
+  ] as const)(
+    'bindVerifier by %s reverts %s on the hub and the registry',
+    async (_, on, from, verifier, error) => {
+      for (const target of ['hub', 'registry'] as const)
+        expect(await revertOf(bind(on(), target, verifier, from))).toBe(error)
+    },
+  )
+
+  it('the owner binds it once, with VerifierBound, and proofs then check on every chain', async () => {
+    await g.devnet.bindVerifier()
+    for (const chain of g.manifest.chains) {
+      const targets = [
+        { address: chain.contracts.registry, abi: SolvencyRegistry.abi },
+        ...(chain.contracts.hub ? [{ address: chain.contracts.hub, abi: MarginHub.abi }] : []),
+      ]
+      for (const t of targets) {
+        const c = g.clients(chain).public
+        expect(
+          await c.readContract({ address: t.address, abi: t.abi, functionName: 'verifier' }),
+        ).toBe(chain.contracts.verifier)
+        const events = await c.getContractEvents({
+          address: t.address,
+          abi: SolvencyRegistry.abi,
+          eventName: 'VerifierBound',
+          fromBlock: 0n,
+        })
+        expect(events.map((e) => e.args.verifier)).toEqual([chain.contracts.verifier])
+      }
+      await verifySolvency(chain, healthy, undefined, g.clients(chain))
+    }
+    expect(await revertOf(bind(g, 'hub', rogue))).toBe('VerifierAlreadyBound')
   })
 })

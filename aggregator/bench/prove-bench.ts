@@ -6,11 +6,11 @@
  */
 
 import { encodeFunctionData } from 'viem'
-import { Groth16Verifier } from '../../build/contracts/artifacts.ts'
 import { prepareAccountProof } from '../../circuits/account-proof.ts'
 import { readCircuitInfo, requireCircuits } from '../../circuits/build.ts'
 import { solidityCall } from '../../circuits/proof-file.ts'
 import { calculateWitness, prove, releaseProver, verify } from '../../circuits/prover.ts'
+import { verifierArtifact } from '../../contracts/verifier-artifact.ts'
 import { chainClients, deployContract } from '../chain/clients.ts'
 import { freePort, startAnvil } from '../devnet/anvil.ts'
 import { DEVNET_DEPLOYER_KEY } from '../devnet/chains.ts'
@@ -106,11 +106,12 @@ async function verifierGas([proof, signals]: ReturnType<typeof solidityCall>): P
   const anvil = await startAnvil({ port: await freePort(), chainId: 31_999 })
   try {
     const c = chainClients(anvil.rpcUrl, 31_999, DEVNET_DEPLOYER_KEY)
-    const { address } = await deployContract(c, Groth16Verifier)
+    const verifier = verifierArtifact()
+    const { address } = await deployContract(c, verifier)
     const args = [proof.a, proof.b, proof.c, signals] as const
     const valid = await c.public.readContract({
       address,
-      abi: Groth16Verifier.abi,
+      abi: verifier.abi,
       functionName: 'verifyProof',
       args: args as never,
     })
@@ -120,7 +121,7 @@ async function verifierGas([proof, signals]: ReturnType<typeof solidityCall>): P
     const hash = await c.wallet.sendTransaction({
       to: address,
       data: encodeFunctionData({
-        abi: Groth16Verifier.abi,
+        abi: verifier.abi,
         functionName: 'verifyProof',
         args: args as never,
       }),

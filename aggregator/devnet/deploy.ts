@@ -2,10 +2,10 @@
  * Deploying one devnet chain: the genuine Wormhole core with the devnet
  * guardian set, the test tokens, a MarginVault and a SolvencyRegistry (and
  * on the hub chain the MarginHub first, since everything trusts its emitter).
+ * The Groth16 verifier comes later (bind-verifier.ts): it needs the circuit.
  */
 import { type Address, encodeFunctionData, type Hex, pad, parseUnits } from 'viem'
 import {
-  Groth16Verifier,
   MarginHub,
   MarginVault,
   Poseidon1,
@@ -62,14 +62,8 @@ export async function deployHub(
   wormhole: Address,
   owner: Address,
 ): Promise<Address> {
-  const verifier = await deployVerifier(c)
   const hasher = (await deployContract(c, Poseidon1, [])).address
-  return (await deployContract(c, MarginHub, [wormhole, owner, owner, verifier, hasher])).address
-}
-
-/** The Groth16 verifier generated from the solvency circuit's proving key. */
-export async function deployVerifier(c: ChainClients): Promise<Address> {
-  return (await deployContract(c, Groth16Verifier, [])).address
+  return (await deployContract(c, MarginHub, [wormhole, owner, owner, hasher])).address
 }
 
 /** The spoke side of a chain: vault (allow-listing every devnet token) and registry. */
@@ -79,14 +73,13 @@ export async function deployVaultAndRegistry(
   hub: { wormholeChainId: number; address: Address },
   tokens: ChainManifest['tokens'],
   owner: Address,
-): Promise<{ vault: Address; registry: Address; verifier: Address }> {
+): Promise<{ vault: Address; registry: Address }> {
   const hubEmitter = toBytes32(hub.address)
-  const verifier = await deployVerifier(c)
   const vault = (
     await deployContract(c, MarginVault, [wormhole, hub.wormholeChainId, hubEmitter, owner])
   ).address
   const registry = (
-    await deployContract(c, SolvencyRegistry, [wormhole, hub.wormholeChainId, hubEmitter, verifier])
+    await deployContract(c, SolvencyRegistry, [wormhole, hub.wormholeChainId, hubEmitter, owner])
   ).address
   for (const t of DEVNET_TOKENS) {
     await sendTransaction(c, {
@@ -96,7 +89,7 @@ export async function deployVaultAndRegistry(
       args: [tokens[t.symbol].address, parseUnits(String(t.cap), t.decimals)],
     })
   }
-  return { vault, registry, verifier }
+  return { vault, registry }
 }
 
 export async function registerVault(

@@ -1,15 +1,20 @@
 /**
  * A whole local devnet: one anvil per chain (the first is the hub), the
  * genuine Wormhole core on each, test tokens, vaults, registries and the hub,
- * emitters registered. Stop it and every child process is gone.
+ * emitters registered, and the Groth16 verifier bound if the circuit is built
+ * (else `bindVerifier` binds it once it is). Stop it and every child process
+ * is gone.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { privateKeyToAccount } from 'viem/accounts'
+import { circuitsBuilt } from '../../circuits/build.ts'
+import { type VerifierArtifact, verifierArtifact } from '../../contracts/verifier-artifact.ts'
 import { DEVNET_GUARDIAN_ADDRESS } from '../../relayer/devnet-guardian.ts'
 import { chainClients } from '../chain/clients.ts'
 import { InputError } from '../errors.ts'
 import { type Anvil, freePort, startAnvil } from './anvil.ts'
+import { bindVerifiers } from './bind-verifier.ts'
 import { type ChainSpec, DEVNET_CHAINS, DEVNET_DEPLOYER_KEY } from './chains.ts'
 import { DEFAULT_BASE_PORT, DEFAULT_CHAINS } from './defaults.ts'
 import {
@@ -28,12 +33,28 @@ export interface DevnetOptions {
   readonly basePort?: number
   /** Where to write the manifest; omitted: not written. */
   readonly manifestPath?: string
+  /**
+   * 'if-built' (default): bind the generated verifier when the circuit is
+   * built, else leave it for `bindVerifier`; 'later': always leave it.
+   */
+  readonly verifier?: 'if-built' | 'later'
 }
 
 export interface Devnet {
+  /** The latest manifest (it gains each chain's verifier once bound). */
   readonly manifest: DevnetManifest
   readonly anvils: readonly Anvil[]
+  /** Whether proofs can be checked on chain yet. */
+  readonly verifierBound: boolean
+  /** Deploy and bind the verifier on every chain, then rewrite the manifest. */
+  bindVerifier(artifact?: VerifierArtifact): Promise<void>
   stop(): Promise<void>
+}
+
+async function writeManifest(path: string | undefined, manifest: DevnetManifest): Promise<void> {
+  if (!path) return
+  await mkdir(dirname(path), { recursive: true })
+  await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`)
 }
 
 export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
@@ -61,12 +82,27 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         specs.map((s, i) => startAnvil({ port: ports[i]!, chainId: s.evmChainId })),
       )),
     )
-    const manifest = await deployAll(specs, anvils)
-    if (options.manifestPath) {
-      await mkdir(dirname(options.manifestPath), { recursive: true })
-      await writeFile(options.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
+    let manifest = await deployAll(specs, anvils)
+    let bound = false
+    const devnet: Devnet = {
+      get manifest() {
+        return manifest
+      },
+      anvils,
+      get verifierBound() {
+        return bound
+      },
+      async bindVerifier(artifact = verifierArtifact()) {
+        manifest = await bindVerifiers(manifest, artifact)
+        bound = true
+        await writeManifest(options.manifestPath, manifest)
+      },
+      stop,
     }
-    return { manifest, anvils, stop }
+    if ((options.verifier ?? 'if-built') === 'if-built' && circuitsBuilt())
+      await devnet.bindVerifier()
+    else await writeManifest(options.manifestPath, manifest)
+    return devnet
   } catch (err) {
     await stop()
     throw err
@@ -92,13 +128,7 @@ async function deployAll(
     specs.map(async (spec, i) => {
       const c = clients[i]!
       const tokens = await deployTokens(c)
-      const { vault, registry, verifier } = await deployVaultAndRegistry(
-        c,
-        cores[i]!,
-        hub,
-        tokens,
-        owner,
-      )
+      const { vault, registry } = await deployVaultAndRegistry(c, cores[i]!, hub, tokens, owner)
       return {
         name: spec.name,
         role: i === 0 ? 'hub' : 'spoke',
@@ -107,8 +137,8 @@ async function deployAll(
         wormholeChainId: spec.wormholeChainId,
         contracts:
           i === 0
-            ? { wormhole: cores[i]!, vault, registry, verifier, hub: hubAddress }
-            : { wormhole: cores[i]!, vault, registry, verifier },
+            ? { wormhole: cores[i]!, vault, registry, hub: hubAddress }
+            : { wormhole: cores[i]!, vault, registry },
         tokens,
       } satisfies ChainManifest
     }),

@@ -15,8 +15,11 @@ export interface ChainManifest {
     readonly wormhole: Address
     readonly vault: Address
     readonly registry: Address
-    /** The Groth16 verifier of solvency proofs the registry calls. */
-    readonly verifier: Address
+    /**
+     * The Groth16 verifier of solvency proofs bound on the registry (and the
+     * hub): absent until the circuit's setup is done and it is bound.
+     */
+    readonly verifier?: Address
     /** Only on the hub chain. */
     readonly hub?: Address
   }

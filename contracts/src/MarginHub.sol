@@ -6,7 +6,7 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IMarginHub} from "./interfaces/IMarginHub.sol";
 import {IWormhole} from "./interfaces/IWormhole.sol";
 import {
-    IGroth16Verifier, IPoseidon1, SolvencyProof, SolvencySignals as S
+    IGroth16Verifier, IPoseidon1, IVerifierBinding, SolvencyProof, SolvencySignals as S
 } from "./interfaces/ISolvencyVerifier.sol";
 import {XMarginPayloads as P} from "./libraries/XMarginPayloads.sol";
 import {WormholeReceiver} from "./WormholeReceiver.sol";
@@ -25,12 +25,14 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
         bytes32 marketRoot;
     }
 
-    IGroth16Verifier public immutable verifier;
     /// @notice Poseidon with one input: binds a proof's accountIdHash to an address.
     IPoseidon1 public immutable accountHasher;
     address public operator;
     uint64 public latestEpoch;
     uint64 public nextPayoutId = 1;
+    /// @inheritdoc IVerifierBinding
+    /// @dev Packed with nextPayoutId: liquidate reads both, so the verifier costs a warm read.
+    IGroth16Verifier public verifier;
 
     /// @notice The trusted vault emitter of each Wormhole chain.
     mapping(uint16 chain => bytes32) public vaultEmitter;
@@ -46,13 +48,19 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
         IWormhole core,
         address owner_,
         address operator_,
-        IGroth16Verifier verifier_,
         IPoseidon1 accountHasher_
     ) WormholeReceiver(core) Ownable(owner_) {
-        if (address(verifier_) == address(0) || address(accountHasher_) == address(0)) revert ZeroAddress();
+        if (address(accountHasher_) == address(0)) revert ZeroAddress();
         _setOperator(operator_);
-        verifier = verifier_;
         accountHasher = accountHasher_;
+    }
+
+    /// @inheritdoc IVerifierBinding
+    function bindVerifier(IGroth16Verifier verifier_) external onlyOwner {
+        if (address(verifier) != address(0)) revert VerifierAlreadyBound(address(verifier));
+        if (address(verifier_) == address(0)) revert ZeroAddress();
+        verifier = verifier_;
+        emit VerifierBound(address(verifier_));
     }
 
     /// @inheritdoc IMarginHub
@@ -204,7 +212,9 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
         uint256 idHash = accountHasher.poseidon([uint256(uint160(account))]);
         if (signals[S.ACCOUNT_ID_HASH] != idHash) revert WrongAccount(account, bytes32(signals[S.ACCOUNT_ID_HASH]));
         if (signals[S.COVERS_MAINTENANCE] != 0) revert NotLiquidatable(account, epoch);
-        if (!verifier.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
+        IGroth16Verifier v = verifier;
+        if (address(v) == address(0)) revert VerifierNotBound();
+        if (!v.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
     }
 
     function _setOperator(address operator_) private {

@@ -1,29 +1,42 @@
 // SPDX-License-Identifier: UNLICENSED
 pragma solidity ^0.8.24;
 
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ISolvencyRegistry} from "./interfaces/ISolvencyRegistry.sol";
 import {IWormhole} from "./interfaces/IWormhole.sol";
-import {IGroth16Verifier, SolvencyProof, SolvencySignals as S} from "./interfaces/ISolvencyVerifier.sol";
+import {
+    IGroth16Verifier, IVerifierBinding, SolvencyProof, SolvencySignals as S
+} from "./interfaces/ISolvencyVerifier.sol";
 import {XMarginPayloads as P} from "./libraries/XMarginPayloads.sol";
 import {WormholeReceiver} from "./WormholeReceiver.sol";
 
 /// @title SolvencyRegistry (see ISolvencyRegistry)
-contract SolvencyRegistry is ISolvencyRegistry, WormholeReceiver {
+contract SolvencyRegistry is ISolvencyRegistry, WormholeReceiver, Ownable2Step {
     uint16 public immutable hubChain;
     bytes32 public immutable hubEmitter;
-    IGroth16Verifier public immutable verifier;
     uint64 public latestEpoch;
+    /// @inheritdoc IVerifierBinding
+    /// @dev Packed with latestEpoch: verifySolvency reads both, so the verifier costs a warm read.
+    IGroth16Verifier public verifier;
 
     mapping(uint64 epoch => Roots) private _roots;
     mapping(bytes32 accountIdHash => uint64) public solventEpoch;
 
-    constructor(IWormhole core, uint16 hubChain_, bytes32 hubEmitter_, IGroth16Verifier verifier_)
+    constructor(IWormhole core, uint16 hubChain_, bytes32 hubEmitter_, address owner_)
         WormholeReceiver(core)
+        Ownable(owner_)
     {
-        if (hubEmitter_ == bytes32(0) || address(verifier_) == address(0)) revert ZeroAddress();
+        if (hubEmitter_ == bytes32(0)) revert ZeroAddress();
         hubChain = hubChain_;
         hubEmitter = hubEmitter_;
+    }
+
+    /// @inheritdoc IVerifierBinding
+    function bindVerifier(IGroth16Verifier verifier_) external onlyOwner {
+        if (address(verifier) != address(0)) revert VerifierAlreadyBound(address(verifier));
+        if (address(verifier_) == address(0)) revert ZeroAddress();
         verifier = verifier_;
+        emit VerifierBound(address(verifier_));
     }
 
     /// @inheritdoc ISolvencyRegistry
@@ -36,7 +49,9 @@ contract SolvencyRegistry is ISolvencyRegistry, WormholeReceiver {
         if (bytes32(signals[S.STATE_ROOT]) != r.stateRoot || bytes32(signals[S.MARKET_ROOT]) != r.marketRoot) {
             revert RootMismatch(epoch);
         }
-        if (!verifier.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
+        IGroth16Verifier v = verifier;
+        if (address(v) == address(0)) revert VerifierNotBound();
+        if (!v.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
         solvent = signals[S.COVERS_MAINTENANCE] == 1;
         bytes32 account = bytes32(signals[S.ACCOUNT_ID_HASH]);
         if (solvent && epoch > solventEpoch[account]) solventEpoch[account] = epoch;

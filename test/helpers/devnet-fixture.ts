@@ -35,14 +35,25 @@ export interface Fixture {
   stop(): Promise<void>
 }
 
-export async function startFixture(chains = 3): Promise<Fixture> {
-  const devnet = await startDevnet({ chains, basePort: 0 })
+/** `verifier: 'later'` leaves the Groth16 verifier unbound (see startDevnet). */
+export async function startFixture(
+  chains = 3,
+  options: { verifier?: 'if-built' | 'later' } = {},
+): Promise<Fixture> {
+  const devnet = await startDevnet({ chains, basePort: 0, ...options })
   const cache = new Map<string, ChainClients>()
   return {
     devnet,
-    manifest: devnet.manifest,
-    hub: devnet.manifest.chains[0]!,
-    spoke: devnet.manifest.chains[1]!,
+    // getters: the manifest gains each chain's verifier when it is bound later
+    get manifest() {
+      return devnet.manifest
+    },
+    get hub() {
+      return devnet.manifest.chains[0]!
+    },
+    get spoke() {
+      return devnet.manifest.chains[1]!
+    },
     clients(chain, key = DEVNET_DEPLOYER_KEY) {
       const id = `${chain.name}:${key}`
       const found = cache.get(id) ?? chainClients(chain.rpcUrl, chain.evmChainId, key, chain.name)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: UNLICENSED
 pragma solidity ^0.8.24;
 
-import {ISolvencyProofErrors, SolvencyProof} from "./ISolvencyVerifier.sol";
+import {ISolvencyProofErrors, IVerifierBinding, SolvencyProof} from "./ISolvencyVerifier.sol";
 import {IWormholeReceiver} from "./IWormholeReceiver.sol";
 
 /// @title MarginHub: the hub chain's ledger, epoch roots and payout approvals
@@ -9,8 +9,9 @@ import {IWormholeReceiver} from "./IWormholeReceiver.sol";
 ///         and token ledger; the operator posts epoch roots (published to every chain)
 ///         and approves withdrawals (published to the vault they name). A liquidation
 ///         (a seizure published to one vault) needs a valid proof that the account is
-///         liquidatable at the latest epoch.
-interface IMarginHub is IWormholeReceiver, ISolvencyProofErrors {
+///         liquidatable at the latest epoch, checked by the verifier the owner bound once
+///         (until then liquidate reverts VerifierNotBound).
+interface IMarginHub is IWormholeReceiver, ISolvencyProofErrors, IVerifierBinding {
     /// @notice Only the operator may do this.
     error NotOperator(address caller);
     /// @notice Epochs must strictly increase.

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: UNLICENSED
 pragma solidity ^0.8.24;
 
-import {ISolvencyProofErrors, SolvencyProof} from "./ISolvencyVerifier.sol";
+import {ISolvencyProofErrors, IVerifierBinding, SolvencyProof} from "./ISolvencyVerifier.sol";
 import {IWormholeReceiver} from "./IWormholeReceiver.sol";
 
 /// @title SolvencyRegistry: the hub's epoch roots, kept on every chain
 /// @notice Accepts epoch-root VAAs from the hub emitter only, checks solvency proofs
 ///         against the latest of those roots and remembers which accounts proved solvent.
-interface ISolvencyRegistry is IWormholeReceiver, ISolvencyProofErrors {
+///         Proofs are checked by the verifier the owner bound once (until then verifySolvency
+///         reverts VerifierNotBound); the owner has no other power here.
+interface ISolvencyRegistry is IWormholeReceiver, ISolvencyProofErrors, IVerifierBinding {
     struct Roots {
         bytes32 stateRoot;
         bytes32 marketRoot;
@@ -24,7 +26,8 @@ interface ISolvencyRegistry is IWormholeReceiver, ISolvencyProofErrors {
     /// @notice The roots of an epoch (zero if unknown).
     function roots(uint64 epoch) external view returns (bytes32 stateRoot, bytes32 marketRoot, uint64 postedAt);
 
-    /// @notice Check a proof against the roots of the latest epoch; reverts unless it is valid.
+    /// @notice Check a proof against the roots of the latest epoch; reverts unless it is valid
+    ///         (VerifierNotBound before the owner bound the verifier).
     /// @param signals coversMaintenance, coversInitial, stateRoot, marketRoot, epoch, accountIdHash
     /// @return solvent Whether the proof shows equity >= maintenance margin (then it is remembered).
     function verifySolvency(SolvencyProof calldata proof, uint256[6] calldata signals) external returns (bool solvent);

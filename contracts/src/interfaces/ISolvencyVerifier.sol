@@ -30,6 +30,27 @@ interface ISolvencyProofErrors {
     error InvalidProof();
 }
 
+/// @title Binding the Groth16 verifier, once, shared by the registry and the hub
+/// @notice The contracts deploy before the circuit's proving key exists (its phase-2 setup takes
+///         minutes); the owner binds the verifier generated from that key once it does. A bound
+///         verifier can never be replaced, by the owner or anyone: whoever could swap it could
+///         accept any proof, and so seize any account's collateral.
+interface IVerifierBinding {
+    /// @notice No verifier is bound yet, so no proof can be checked.
+    error VerifierNotBound();
+    /// @notice A verifier is bound already; it is never replaced.
+    error VerifierAlreadyBound(address verifier);
+
+    /// @notice The verifier that checks every proof from now on.
+    event VerifierBound(address indexed verifier);
+
+    /// @notice Bind the verifier that checks proofs (owner only, once; not the zero address).
+    function bindVerifier(IGroth16Verifier verifier) external;
+
+    /// @notice The bound verifier (the zero address until bound).
+    function verifier() external view returns (IGroth16Verifier);
+}
+
 /// @notice A Groth16 proof as the generated verifier takes it (pi_b coordinates swapped).
 struct SolvencyProof {
     uint256[2] a;
