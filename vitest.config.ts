@@ -10,6 +10,8 @@ export default defineConfig({
       'test/**/*.test.ts',
     ],
     setupFiles: ['test/setup.ts'],
+    // builds the circuit in the background; tests that need it wait in test/helpers/circuits.ts
+    globalSetup: ['test/global-setup.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 90_000,
     pool: 'forks',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import * as snarkjs from 'snarkjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CIRCUIT_WAIT_MS, circuitsReady } from '../test/helpers/circuits.ts'
 import { specInputs } from '../test/helpers/proofs.ts'
 import { prepareAccountProof } from './account-proof.ts'
 import { CIRCUIT_FILES, requireCircuits } from './build.ts'
@@ -11,6 +12,9 @@ import { calculateWitness, releaseProver, verify } from './prover.ts'
 let file: Uint8Array
 let key: ProvingKey
 let witness: bigint[]
+
+// needs the circuit's build: wait for it (test/helpers/circuits.ts)
+beforeAll(() => circuitsReady(), CIRCUIT_WAIT_MS)
 
 beforeAll(async () => {
   requireCircuits()

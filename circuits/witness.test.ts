@@ -8,6 +8,7 @@ import { computeMargin } from '../aggregator/risk/reference.ts'
 import type { MarginInputs } from '../aggregator/risk/types.ts'
 import { validateInputs } from '../aggregator/risk/validate.ts'
 import { PORTFOLIO, SPREAD_CREDITS } from '../test/helpers/arbitraries.ts'
+import { CIRCUIT_WAIT_MS, circuitsReady } from '../test/helpers/circuits.ts'
 import { handDocuments } from '../test/helpers/documents.ts'
 import { liquidatableInputs, specInputs } from '../test/helpers/proofs.ts'
 import { prepareAccountProof } from './account-proof.ts'
@@ -53,6 +54,9 @@ function expectAgreement(circuit: CircuitFigures, inputs: MarginInputs): void {
   if (!near(engine.equity, engine.initialMargin))
     expect(circuit.coversInitial).toBe(engine.equity >= engine.initialMargin)
 }
+
+// needs the circuit's build: wait for it (test/helpers/circuits.ts)
+beforeAll(() => circuitsReady(), CIRCUIT_WAIT_MS)
 
 describe('the circuit against the engine', () => {
   it('the spec example: healthy, with figures within the section 8 bound', async () => {

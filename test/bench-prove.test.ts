@@ -1,6 +1,10 @@
 /** bench:prove stays runnable: one proof, the fields it reports; no timing is asserted. */
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { runProveBench } from '../aggregator/bench/prove-bench.ts'
+import { CIRCUIT_WAIT_MS, circuitsReady } from './helpers/circuits.ts'
+
+// needs the circuit's build: wait for it (test/helpers/circuits.ts)
+beforeAll(() => circuitsReady(), CIRCUIT_WAIT_MS)
 
 describe('bench:prove', () => {
   it('proves a full-capacity account and measures the on-chain verifier', async () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { releaseProver } from '../circuits/prover.ts'
+import { CIRCUIT_WAIT_MS, circuitsReady } from './helpers/circuits.ts'
 import { clone, jsonText, readDocuments, SPEC_EXAMPLE_DIR } from './helpers/documents.ts'
 import { BIN, runCli as run } from './helpers/run-cli.ts'
 
@@ -27,6 +28,9 @@ const HEALTHY = documents()
 const LIQUIDATABLE = documents(-73_200.5)
 const solvencyProof = join(dir, 'solvency.json')
 const liquidationProof = join(dir, 'liquidation.json')
+
+// needs the circuit's build: wait for it (test/helpers/circuits.ts)
+beforeAll(() => circuitsReady(), CIRCUIT_WAIT_MS)
 
 beforeAll(async () => {
   const a = await run([

@@ -62,6 +62,10 @@ ${TARGETS}
     }
     if (positionals[0] === 'prove') {
       const { runProveBench } = await needsBuild(() => import('../../bench/prove-bench.ts'))
+      const { ensureCircuits } = await import('../../../circuits/ensure.ts')
+      const { progressBar } = await import('../../../circuits/progress-bar.ts')
+      // the proving key first (a fresh clone has none), with its progress on stderr
+      await ensureCircuits({ onStatus: progressBar() })
       const result = await runProveBench(5, (line) => io.err(`${line}\n`))
       io.out(
         values.json

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { isAddress } from 'viem'
 import { prepareAccountProof } from '../../../circuits/account-proof.ts'
-import { requireCircuits } from '../../../circuits/build.ts'
+import { ensureCircuits } from '../../../circuits/ensure.ts'
+import { progressBar } from '../../../circuits/progress-bar.ts'
 import { proofFile } from '../../../circuits/proof-file.ts'
 import { calculateWitness, circuitFigures, prove, releaseProver } from '../../../circuits/prover.ts'
+import { readCircuitStatus } from '../../../circuits/setup-status.ts'
 import { InputError, XmarginError } from '../../errors.ts'
 import { validateInputs } from '../../risk/validate.ts'
 import { type Command, EXIT_OK, parseFlags, requireFlag, wholeNumberFlag } from '../command.ts'
@@ -41,6 +43,24 @@ function accountFlag(value: string | boolean | undefined): bigint {
       `--account must be a 20-byte hex address, got ${String(value)}`,
     )
   return BigInt(value)
+}
+
+/**
+ * Wait for the proving key: follow a build another process runs (`xmargin up`),
+ * or build it here; either way with its progress on stderr. A build in place
+ * is checked against its inputs and rebuilt if stale.
+ */
+async function circuitReady(err: (line: string) => void): Promise<void> {
+  const status = readCircuitStatus()
+  if (status?.state === 'setting_up')
+    err(
+      'circuit: setting_up (another process is building the proving key); proving once it is ready\n',
+    )
+  else if (status === undefined)
+    err(
+      'circuit: setting_up (not built yet: building the proving key, minutes); proving once it is ready\n',
+    )
+  await ensureCircuits({ onStatus: progressBar() })
 }
 
 export const proveCommand: Command = {
@@ -81,7 +101,7 @@ Exit status: 0 proof written; 1 the account is not solvent (or, with
     )
     const epoch = BigInt(wholeNumberFlag(values.epoch, 'epoch', 0))
     const accountId = accountFlag(values.account)
-    requireCircuits()
+    await circuitReady((line) => io.err(line))
     const salt = BigInt(`0x${randomBytes(31).toString('hex')}`)
     const prepared = await prepareAccountProof({ inputs, accountId, salt, epoch })
     const figures = circuitFigures(await calculateWitness(prepared.input))

@@ -1,3 +1,5 @@
+import { progressBar } from '../../../circuits/progress-bar.ts'
+import { type CircuitStatus, describeStatus, STARTING } from '../../../circuits/setup-status.ts'
 import { startServer } from '../../api/server.ts'
 import { needsBuild } from '../../chain/built.ts'
 import { chainClients } from '../../chain/clients.ts'
@@ -23,7 +25,11 @@ Starts, on 127.0.0.1:
                     Wormholescan's API path (--guardian-port, default ${DEFAULT_GUARDIAN_PORT})
   the relayer       fetches VAAs from the guardian as it would from Wormholescan,
                     store in memory (--relayer-port for /metrics, default ${DEFAULT_RELAYER_PORT})
-  the margin API    POST /v1/margin (--api-port, default ${DEFAULT_API_PORT})
+  the margin API    POST /v1/margin, GET /v1/status (--api-port, default ${DEFAULT_API_PORT})
+Everything but proving answers at once. If the circuit is not built (a fresh
+clone), its setup runs in a child process with a progress bar on stderr; then
+the verifier is deployed and bound on every chain, and proofs work. Until then
+the status is setting_up (phase, percent, time left).
 Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
 (default build/devnet.json).
 --json prints where each part is as one JSON object. Ctrl-C stops everything.`,
@@ -50,6 +56,7 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
       { startRelayer },
       { validateConfig },
       { topologyFromManifest },
+      { bindWhenReady },
     ] = await needsBuild(() =>
       Promise.all([
         import('../../devnet/devnet.ts'),
@@ -57,6 +64,7 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
         import('../../../relayer/relayer.ts'),
         import('../../../relayer/config.ts'),
         import('../../../relayer/topology.ts'),
+        import('../../devnet/bind-when-ready.ts'),
       ]),
     )
     const logger = createLogger('xmargin')
@@ -87,11 +95,17 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
         logger.child({ component: 'relayer' }),
       )
       stops.unshift(() => relayer.stop())
-      const api = await startServer({
+      let circuitStatus = (): CircuitStatus =>
+        devnet.verifierBound ? { state: 'ready' } : STARTING
+      // `circuitStatus` feeds GET /v1/status (the API's option; passed as a variable so
+      // this compiles whether or not this version of startServer takes it yet)
+      const apiOptions = {
         port: ports.api,
         host: '127.0.0.1',
         logger: logger.child({ component: 'api' }),
-      })
+        circuitStatus: () => circuitStatus(),
+      }
+      const api = await startServer(apiOptions)
       stops.unshift(() => api.close())
       const where = {
         manifest: manifestPath,
@@ -103,6 +117,7 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
         guardian: guardian.url,
         relayer: relayer.url,
         api: api.url,
+        circuit: devnet.verifierBound ? 'ready' : 'setting_up',
       }
       if (values.json) io.out(`${JSON.stringify(where)}\n`)
       io.err(
@@ -113,12 +128,22 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
           ),
           `  guardian  ${guardian.url}/api/v1/vaas/{chain}/{emitter}/{sequence}`,
           `  relayer   ${relayer.url}/metrics  ${relayer.url}/admin/deliveries`,
-          `  margin    ${api.url}/v1/margin  ${api.url}/health`,
+          `  margin    ${api.url}/v1/margin  ${api.url}/health  ${api.url}/v1/status`,
+          `  circuit   ${devnet.verifierBound ? 'ready: proofs are on' : 'setting_up: the proving key builds in the background (minutes); proofs wait for it'}`,
           `  manifest  ${manifestPath}`,
           'Try: npm run -s xmargin -- deposit --chain arbitrum --token USDC --amount 100 --mint --key <anvil key>',
           'Ctrl-C stops everything.',
         ].join('\n') + '\n',
       )
+      if (!devnet.verifierBound) {
+        const setup = bindWhenReady(devnet, progressBar())
+        circuitStatus = () => setup.status()
+        stops.unshift(() => setup.stop())
+        void setup.done.then(() => {
+          const s = setup.status()
+          logger.info({ circuit: s }, `circuit ${describeStatus(s)}`)
+        })
+      }
     } catch (err) {
       for (const stop of stops) await stop()
       throw err
