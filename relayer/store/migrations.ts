@@ -4,11 +4,13 @@
  */
 import type { Database } from './database.ts'
 
-export const MIGRATIONS: readonly {
+export interface Migration {
   readonly id: number
   readonly name: string
   readonly sql: string
-}[] = [
+}
+
+export const MIGRATIONS: readonly Migration[] = [
   {
     id: 1,
     name: 'relay tables',
@@ -73,7 +75,15 @@ export const MIGRATIONS: readonly {
   },
 ]
 
-export async function migrate(db: Database): Promise<number[]> {
+/**
+ * Apply `migrations` (default the relayer's) not yet recorded. Each part of
+ * the system keeps its own list with its own id range in one schema_migrations
+ * table, so all of them can share one database.
+ */
+export async function migrate(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
   await db.query(
     'create table if not exists schema_migrations (id integer primary key, name text not null, applied_at timestamptz not null default now())',
   )
@@ -81,7 +91,7 @@ export async function migrate(db: Database): Promise<number[]> {
     (await db.query<{ id: number }>('select id from schema_migrations')).map((r) => Number(r.id)),
   )
   const ran: number[] = []
-  for (const m of MIGRATIONS) {
+  for (const m of migrations) {
     if (applied.has(m.id)) continue
     await db.transaction(async (tx) => {
       for (const statement of m.sql

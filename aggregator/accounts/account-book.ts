@@ -1,0 +1,273 @@
+/**
+ * Every account's state, folded from the log: collateral credited per chain
+ * and token, withdrawals and their status, delegated keys. `apply` is the one
+ * place an event changes state; a snapshot is this book as JSON, and loading
+ * one then applying the events after it gives the same book as replaying all.
+ */
+import { type Address, getAddress } from 'viem'
+import type { Authority, Delegation } from '../auth/verify-request.ts'
+import type { AccountEvent, Recorded } from './events.ts'
+
+export interface Holding {
+  readonly chain: string
+  readonly token: Address
+  /** Base units: deposits credited minus payouts seen. */
+  credited: bigint
+}
+
+export type WithdrawalStatus = 'requested' | 'approved' | 'paid' | 'failed' | 'expired' | 'rejected'
+
+export interface Withdrawal {
+  readonly id: string
+  readonly chain: string
+  readonly token: Address
+  readonly amount: bigint
+  readonly requestedAt: number
+  status: WithdrawalStatus
+  payoutId?: bigint
+  expiry?: number
+  hubTx?: string
+  paidTx?: string
+  reason?: string
+  /** The last event that changed it. */
+  seq: bigint
+}
+
+export interface AccountState {
+  readonly account: Address
+  readonly holdings: Map<string, Holding>
+  readonly withdrawals: Map<string, Withdrawal>
+  readonly delegations: Map<string, Delegation>
+  /** The last event applied to this account. */
+  seq: bigint
+}
+
+/** Withdrawals still holding their amount back: not yet paid, failed, expired or rejected. */
+export const OUTSTANDING: ReadonlySet<WithdrawalStatus> = new Set(['requested', 'approved'])
+
+const holdingKey = (chain: string, token: Address) => `${chain}:${token.toLowerCase()}`
+
+export class AccountBook implements Authority {
+  readonly #accounts = new Map<string, AccountState>()
+  /** Hub payout id -> the withdrawal it pays. */
+  readonly #payouts = new Map<bigint, { account: string; withdrawal: string }>()
+  readonly #keys = new Set<string>()
+  #seq = 0n
+
+  /** The last event applied. */
+  get seq(): bigint {
+    return this.#seq
+  }
+
+  get size(): number {
+    return this.#accounts.size
+  }
+
+  get(account: Address): AccountState | undefined {
+    return this.#accounts.get(account.toLowerCase())
+  }
+
+  accounts(): IterableIterator<AccountState> {
+    return this.#accounts.values()
+  }
+
+  delegation(account: Address, key: Address): Delegation | undefined {
+    return this.get(account)?.delegations.get(key.toLowerCase())
+  }
+
+  isKnown(address: Address): boolean {
+    const a = address.toLowerCase()
+    return this.#accounts.has(a) || this.#keys.has(a)
+  }
+
+  /** Which withdrawal a hub payout id pays, if it is one. */
+  withdrawalOf(payoutId: bigint): { account: Address; withdrawal: Withdrawal } | undefined {
+    const ref = this.#payouts.get(payoutId)
+    const state = ref && this.#accounts.get(ref.account)
+    const withdrawal = ref && state?.withdrawals.get(ref.withdrawal)
+    return state && withdrawal ? { account: state.account, withdrawal } : undefined
+  }
+
+  apply({ seq, event }: Recorded): AccountState {
+    const state = this.#account(event.account)
+    applyTo(state, event, seq, this)
+    state.seq = seq
+    this.#seq = seq
+    return state
+  }
+
+  /** @internal for applyTo */
+  linkPayout(payoutId: bigint, account: Address, withdrawal: string): void {
+    this.#payouts.set(payoutId, { account: account.toLowerCase(), withdrawal })
+  }
+
+  /** @internal for applyTo */
+  noteKey(key: Address): void {
+    this.#keys.add(key.toLowerCase())
+  }
+
+  #account(account: Address): AccountState {
+    const key = account.toLowerCase()
+    let state = this.#accounts.get(key)
+    if (!state) {
+      state = {
+        account: getAddress(account),
+        holdings: new Map(),
+        withdrawals: new Map(),
+        delegations: new Map(),
+        seq: 0n,
+      }
+      this.#accounts.set(key, state)
+    }
+    return state
+  }
+
+  toSnapshot(): BookSnapshot {
+    return {
+      seq: this.#seq.toString(),
+      accounts: [...this.#accounts.values()].map((s) => ({
+        account: s.account,
+        seq: s.seq.toString(),
+        holdings: [...s.holdings.values()].map((h) => ({ ...h, credited: h.credited.toString() })),
+        withdrawals: [...s.withdrawals.values()].map(({ payoutId, ...w }) => ({
+          ...w,
+          amount: w.amount.toString(),
+          seq: w.seq.toString(),
+          ...(payoutId !== undefined && { payoutId: payoutId.toString() }),
+        })),
+        delegations: [...s.delegations.values()].map((d) => ({
+          ...d,
+          keyExpiry: d.keyExpiry.toString(),
+        })),
+      })),
+    }
+  }
+
+  static fromSnapshot(snapshot: BookSnapshot): AccountBook {
+    const book = new AccountBook()
+    for (const a of snapshot.accounts) {
+      const state = book.#account(a.account as Address)
+      state.seq = BigInt(a.seq)
+      for (const h of a.holdings) {
+        const token = h.token as Address
+        state.holdings.set(holdingKey(h.chain, token), {
+          chain: h.chain,
+          token,
+          credited: BigInt(h.credited),
+        })
+      }
+      for (const w of a.withdrawals) {
+        const { payoutId, ...rest } = w
+        const withdrawal: Withdrawal = {
+          ...(rest as unknown as Withdrawal),
+          amount: BigInt(w.amount),
+          seq: BigInt(w.seq),
+        }
+        if (payoutId !== undefined) {
+          withdrawal.payoutId = BigInt(payoutId)
+          book.linkPayout(withdrawal.payoutId, state.account, withdrawal.id)
+        }
+        state.withdrawals.set(withdrawal.id, withdrawal)
+      }
+      for (const d of a.delegations) {
+        const delegation = { ...d, keyExpiry: BigInt(d.keyExpiry) } as Delegation
+        state.delegations.set(delegation.key.toLowerCase(), delegation)
+        book.noteKey(delegation.key)
+      }
+    }
+    book.#seq = BigInt(snapshot.seq)
+    return book
+  }
+}
+
+export interface BookSnapshot {
+  readonly seq: string
+  readonly accounts: readonly {
+    readonly account: string
+    readonly seq: string
+    readonly holdings: readonly { chain: string; token: string; credited: string }[]
+    readonly withdrawals: readonly (Record<string, unknown> & {
+      amount: string
+      seq: string
+      payoutId?: string
+    })[]
+    readonly delegations: readonly (Record<string, unknown> & { key: string; keyExpiry: string })[]
+  }[]
+}
+
+function applyTo(state: AccountState, e: AccountEvent, seq: bigint, book: AccountBook): void {
+  switch (e.kind) {
+    case 'credit':
+      holding(state, e.fact.chain, e.token).credited += e.amount
+      return
+    case 'payout': {
+      holding(state, e.fact.chain, e.token).credited -= e.amount
+      const paid = book.withdrawalOf(e.payoutId)?.withdrawal
+      if (paid && !e.liquidation)
+        Object.assign(paid, { status: 'paid', paidTx: e.fact.txHash, seq })
+      return
+    }
+    case 'payout_refused': {
+      const refused = book.withdrawalOf(e.payoutId)?.withdrawal
+      if (refused) {
+        const status = e.reason === 'expired' ? 'expired' : 'failed'
+        Object.assign(refused, { status, reason: e.reason, seq })
+      }
+      return
+    }
+    case 'withdrawal_requested':
+      state.withdrawals.set(e.withdrawal, {
+        id: e.withdrawal,
+        chain: e.chain,
+        token: e.token,
+        amount: e.amount,
+        requestedAt: e.at,
+        status: 'requested',
+        seq,
+      })
+      return
+    case 'withdrawal_approved': {
+      const w = state.withdrawals.get(e.withdrawal)
+      if (!w) return
+      Object.assign(w, {
+        status: 'approved',
+        payoutId: e.payoutId,
+        expiry: e.expiry,
+        hubTx: e.hubTx,
+        seq,
+      })
+      book.linkPayout(e.payoutId, state.account, w.id)
+      return
+    }
+    case 'withdrawal_rejected': {
+      const w = state.withdrawals.get(e.withdrawal)
+      if (w) Object.assign(w, { status: 'rejected', reason: e.reason, seq })
+      return
+    }
+    case 'key_delegated':
+      state.delegations.set(e.key.toLowerCase(), {
+        account: state.account,
+        key: getAddress(e.key),
+        scopes: { read: e.read, trade: e.trade, withdraw: e.withdraw },
+        keyExpiry: e.keyExpiry,
+        revoked: state.delegations.get(e.key.toLowerCase())?.revoked ?? false,
+      })
+      book.noteKey(e.key)
+      return
+    case 'key_revoked': {
+      const d = state.delegations.get(e.key.toLowerCase())
+      if (d) state.delegations.set(e.key.toLowerCase(), { ...d, revoked: true })
+      return
+    }
+  }
+}
+
+function holding(state: AccountState, chain: string, token: Address): Holding {
+  const key = holdingKey(chain, token)
+  let h = state.holdings.get(key)
+  if (!h) {
+    h = { chain, token: getAddress(token), credited: 0n }
+    state.holdings.set(key, h)
+  }
+  return h
+}

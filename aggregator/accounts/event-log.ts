@@ -1,0 +1,147 @@
+/**
+ * The append-only account log in the store. One writer (the accounts
+ * service) appends, so `seq` is gapless and a reader that has seen seq n has
+ * seen everything before it: what a stream's Last-Event-ID relies on. An
+ * append records only facts the log does not hold yet (by natural key), and a
+ * chain batch records its events and its adapter's cursor in one transaction.
+ */
+import type { Database, Queryable } from '../../relayer/store/database.ts'
+import { type AccountEvent, decodeEvent, encodeEvent, naturalKey, type Recorded } from './events.ts'
+
+interface EventRow {
+  seq: string | number
+  body: unknown
+}
+
+export class EventLog {
+  #last: bigint | undefined
+  /** Appends run one after another: each takes the next seqs after the previous one's. */
+  #tail: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly db: Database) {}
+
+  /** The seq of the last event recorded (0 for an empty log). */
+  async last(): Promise<bigint> {
+    if (this.#last === undefined) {
+      const [row] = await this.db.query<{ seq: string | null }>(
+        'select max(seq)::text as seq from account_events',
+      )
+      this.#last = BigInt(row?.seq ?? 0)
+    }
+    return this.#last
+  }
+
+  /**
+   * Record the events the log does not hold yet, in order; with `cursor`, move
+   * that chain's adapter cursor in the same transaction. Returns what was new.
+   */
+  append(
+    events: readonly AccountEvent[],
+    cursor?: { readonly chain: string; readonly next: bigint },
+  ): Promise<Recorded[]> {
+    const run = this.#tail.then(() => this.#append(events, cursor))
+    this.#tail = run.catch(() => {})
+    return run
+  }
+
+  async #append(
+    events: readonly AccountEvent[],
+    cursor: { readonly chain: string; readonly next: bigint } | undefined,
+  ): Promise<Recorded[]> {
+    const last = await this.last()
+    const recorded = await this.db.transaction(async (tx) => {
+      const fresh = await this.#fresh(tx, events)
+      const rows = fresh.map((event, i) => ({ seq: last + BigInt(i + 1), event }))
+      if (rows.length > 0) await insertRows(tx, rows)
+      if (cursor) await saveCursor(tx, cursor.chain, cursor.next)
+      return rows
+    })
+    this.#last = last + BigInt(recorded.length)
+    return recorded
+  }
+
+  /** Events after `seq`, in order, at most `limit`. */
+  async since(seq: bigint, limit = 10_000): Promise<Recorded[]> {
+    const rows = await this.db.query<EventRow>(
+      'select seq, body from account_events where seq > $1 order by seq limit $2',
+      [seq.toString(), limit],
+    )
+    return rows.map((r) => ({ seq: BigInt(r.seq), event: decodeEvent(parseBody(r.body)) }))
+  }
+
+  async cursor(chain: string): Promise<bigint | undefined> {
+    const [row] = await this.db.query<{ next_block: string }>(
+      'select next_block::text as next_block from adapter_cursors where chain = $1',
+      [chain],
+    )
+    return row ? BigInt(row.next_block) : undefined
+  }
+
+  /** The latest snapshot: all account state as of its seq. */
+  async latestSnapshot(): Promise<{ seq: bigint; state: unknown } | undefined> {
+    const [row] = await this.db.query<{ seq: string; state: unknown }>(
+      'select seq::text as seq, state from account_snapshots order by seq desc limit 1',
+    )
+    return row ? { seq: BigInt(row.seq), state: parseBody(row.state) } : undefined
+  }
+
+  async saveSnapshot(seq: bigint, state: unknown): Promise<void> {
+    await this.db.query(
+      'insert into account_snapshots (seq, state) values ($1, $2::jsonb) on conflict (seq) do nothing',
+      [seq.toString(), JSON.stringify(state)],
+    )
+    // Older snapshots are never read again; one is kept behind the latest, in case.
+    await this.db.query(
+      'delete from account_snapshots where seq < (select min(seq) from (select seq from account_snapshots order by seq desc limit 2) s)',
+    )
+  }
+
+  /** Of `events`, those whose facts the log does not hold, without repeats within the batch. */
+  async #fresh(tx: Queryable, events: readonly AccountEvent[]): Promise<AccountEvent[]> {
+    if (events.length === 0) return []
+    const keys = events.map(naturalKey)
+    const held = new Set(
+      (
+        await tx.query<{ natural_key: string }>(
+          'select natural_key from account_events where natural_key = any($1::text[])',
+          [keys],
+        )
+      ).map((r) => r.natural_key),
+    )
+    return events.filter((_, i) => {
+      const key = keys[i]!
+      if (held.has(key)) return false
+      held.add(key)
+      return true
+    })
+  }
+}
+
+async function insertRows(tx: Queryable, rows: readonly Recorded[]): Promise<void> {
+  const records = rows.map(({ seq, event }) => ({
+    seq: seq.toString(),
+    account: event.account.toLowerCase(),
+    kind: event.kind,
+    natural_key: naturalKey(event),
+    body: JSON.parse(encodeEvent(event)),
+  }))
+  await tx.query(
+    `insert into account_events (seq, account, kind, natural_key, body)
+     select seq, account, kind, natural_key, body
+     from jsonb_to_recordset($1::jsonb) as x(seq bigint, account text, kind text, natural_key text, body jsonb)`,
+    [JSON.stringify(records)],
+  )
+}
+
+async function saveCursor(tx: Queryable, chain: string, next: bigint): Promise<void> {
+  await tx.query(
+    `insert into adapter_cursors (chain, next_block) values ($1, $2)
+     on conflict (chain) do update set next_block = excluded.next_block`,
+    [chain, next.toString()],
+  )
+}
+
+/** jsonb comes back parsed from pg and as text from some drivers. */
+function parseBody(body: unknown): unknown {
+  return typeof body === 'string' ? JSON.parse(body) : body
+}
