@@ -64,22 +64,28 @@ export function startCircuitSetup(onStatus: (s: CircuitStatus) => void = () => {
 }
 
 async function runChild(): Promise<void> {
-  const send = (s: CircuitStatus) => process.send?.(s)
+  // a message is delivered before the callback: the last one must arrive before we go
+  const send = (s: CircuitStatus) =>
+    new Promise<void>((resolve) => (process.send ? process.send(s, () => resolve()) : resolve()))
   // the parent is gone (killed): stop building rather than run on unobserved
-  process.on('disconnect', () => process.exit(1))
+  const orphaned = () => process.exit(1)
+  process.on('disconnect', orphaned)
   // exit (not die) on SIGTERM, so the build lock is released on the way out
   process.on('SIGTERM', () => process.exit(143))
   try {
-    await ensureCircuits({ onStatus: send })
+    // progress as it comes; `ready` once, awaited, below
+    await ensureCircuits({ onStatus: (s) => s.state !== 'ready' && void send(s) })
+    await send({ state: 'ready' })
     process.exitCode = 0
   } catch (err) {
     const e = err as XmarginError
-    send({
+    await send({
       state: 'failed',
       reason: [e.shortMessage ?? e.message, e.details].filter(Boolean).join(': '),
     })
     process.exitCode = 1
   }
+  process.off('disconnect', orphaned)
   process.disconnect?.()
 }
 

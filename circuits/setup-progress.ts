@@ -20,14 +20,18 @@ export const PHASE_LABELS: Record<Phase, string> = {
   export: 'exporting the keys',
 }
 
-/** Measured on the development machine (2 cores, 42,244 constraints, dev_16.ptau). */
+/**
+ * Measured on the development machine (2 cores, 42,244 constraints, dev_16.ptau):
+ * 280 s for a whole build alone; the split between phases from a build there
+ * beside another CPU-bound job (626 s), scaled to that total.
+ */
 export const DEFAULT_PHASE_MS: Record<Phase, number> = {
-  compile: 20_000,
-  newZKey: 95_000,
-  contribute: 35_000,
-  beacon: 35_000,
-  verify: 110_000,
-  export: 3_000,
+  compile: 30_000,
+  newZKey: 135_000,
+  contribute: 20_000,
+  beacon: 7_000,
+  verify: 87_000,
+  export: 1_000,
 }
 
 export interface ProgressSnapshot {
