@@ -115,6 +115,9 @@ export const INVALID_CASES: readonly InvalidCase[] = [
   broken('spread rate > 1', 'params.spreadCredits[0].rate', 'out_of_range', (d) => {
     d.params['spreadCredits'][0].rate = 1.5
   }),
+  broken('spread rate < 0', 'params.spreadCredits[0].rate', 'out_of_range', (d) => {
+    d.params['spreadCredits'][0].rate = -0.1
+  }),
   broken('initialMarginFactor < 1', 'params.initialMarginFactor', 'out_of_range', (d) => {
     d.params['initialMarginFactor'] = 0.99
   }),
