@@ -5,7 +5,7 @@
  * worker pool in the server), so nothing a client sends runs on this thread
  * beyond reading its bounded body.
  */
-import { Hono } from 'hono'
+import { OpenAPIHono } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
 import type { Logger } from 'pino'
 import type { CircuitStatus } from '../../circuits/setup-status.ts'
@@ -17,6 +17,9 @@ import {
   rateLimit,
   socketAddress,
 } from './rate-limit.ts'
+import { type AccountRoutesOptions, accountRoutes } from './routes/accounts.ts'
+import { ErrorBody, MarginRequest } from './schemas.ts'
+import { zodInputError } from './signed.ts'
 
 export interface AppOptions {
   readonly logger: Logger
@@ -28,13 +31,20 @@ export interface AppOptions {
   readonly clientKey?: (c: import('hono').Context) => string
   /** The proving setup's state, for /v1/status; absent where nothing proves. */
   readonly circuitStatus?: () => CircuitStatus
+  /** The account service's routes; absent in the stand-alone margin API (`xmargin serve`). */
+  readonly accounts?: AccountRoutesOptions
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
-export function createApp(options: AppOptions): Hono {
+export function createApp(options: AppOptions): OpenAPIHono {
   const { logger, margin } = options
-  const app = new Hono()
+  const app = new OpenAPIHono({
+    // A request the schemas refuse is a 400 in the API's one error shape, naming the field.
+    defaultHook: (result) => {
+      if (!result.success) throw zodInputError(result.error)
+    },
+  })
 
   app.use(async (c, next) => {
     const started = performance.now()
@@ -68,6 +78,26 @@ export function createApp(options: AppOptions): Hono {
   )
 
   app.post('/v1/margin', async (c) => c.json(await margin.margin(await c.req.text())))
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/margin',
+    summary: 'Margin one account from its XM-1 documents (what `xmargin margin --json` prints)',
+    request: { body: { content: { 'application/json': { schema: MarginRequest } } } },
+    responses: {
+      200: { description: 'the XM-1 report' },
+      400: {
+        description: 'bad input, naming the field',
+        content: { 'application/json': { schema: ErrorBody } },
+      },
+      503: { description: 'at capacity; Retry-After says when to retry' },
+      504: { description: 'past the per-request deadline' },
+    },
+  })
+  if (options.accounts) accountRoutes(app, options.accounts)
+  app.doc31('/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'xmargin', version: '1', description: 'One margin account across EVM chains' },
+  })
 
   app.notFound((c) =>
     c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404),

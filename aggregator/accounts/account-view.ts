@@ -1,0 +1,177 @@
+/**
+ * The account as its owner sees it: collateral per chain and token (what the
+ * aggregator credited, what the hub's ledger holds, what is reserved for
+ * withdrawals, its value after haircut), the XM-1 report on the live state,
+ * and its withdrawals. Amounts of tokens are base units as decimal strings;
+ * money is USD as JSON numbers.
+ */
+import type { Address } from 'viem'
+import { marginReport } from '../risk/report.ts'
+import type { MarginReport } from '../risk/types.ts'
+import { type AccountState, OUTSTANDING, type Withdrawal } from './account-book.ts'
+import { type Directory, toBase, toUnits } from './directory.ts'
+import type { MarketSource } from './market-source.ts'
+
+export interface CollateralLine {
+  readonly chain: string
+  readonly token: Address
+  readonly asset: string
+  readonly decimals: number
+  /** Deposits the adapters credited, minus payouts they saw. */
+  readonly credited: string
+  /** The hub ledger's balance; null when it could not be read. */
+  readonly onHub: string | null
+  /** Held back for withdrawals not yet paid, failed or expired. */
+  readonly reserved: string
+  /** (credited - reserved) at the market price, after haircut. */
+  readonly valueUsd: number
+  /** The most that can be withdrawn now, keeping equity >= initial margin. */
+  readonly withdrawable: string
+}
+
+export interface WithdrawalView {
+  readonly id: string
+  readonly chain: string
+  readonly token: Address
+  readonly amount: string
+  readonly status: Withdrawal['status']
+  readonly requestedAt: number
+  readonly payoutId: string | null
+  readonly expiry: number | null
+  readonly hubTx: string | null
+  readonly paidTx: string | null
+  readonly reason: string | null
+}
+
+export interface AccountView {
+  readonly account: Address
+  /** The last log event reflected here: a stream resumes after it. */
+  readonly seq: string
+  readonly collateral: readonly CollateralLine[]
+  readonly margin: MarginReport
+  readonly withdrawals: readonly WithdrawalView[]
+}
+
+/** Per (chain, token): the amount outstanding withdrawals hold back. */
+export function reservedOf(state: AccountState, chain: string, token: Address): bigint {
+  let reserved = 0n
+  for (const w of state.withdrawals.values()) {
+    if (
+      OUTSTANDING.has(w.status) &&
+      w.chain === chain &&
+      w.token.toLowerCase() === token.toLowerCase()
+    )
+      reserved += w.amount
+  }
+  return reserved
+}
+
+interface Line {
+  readonly chain: string
+  readonly token: Address
+  readonly asset: string
+  readonly decimals: number
+  readonly credited: bigint
+  readonly reserved: bigint
+}
+
+function lines(state: AccountState, directory: Directory): Line[] {
+  return [...state.holdings.values()].flatMap((h) => {
+    const info = directory.token(h.chain, h.token)
+    if (!info) return []
+    const reserved = reservedOf(state, h.chain, h.token)
+    return [
+      {
+        chain: h.chain,
+        token: h.token,
+        asset: info.symbol,
+        decimals: info.decimals,
+        credited: h.credited,
+        reserved,
+      },
+    ]
+  })
+}
+
+/** The XM-1 report on what the account holds now, net of reservations. */
+export function liveReport(
+  state: AccountState,
+  directory: Directory,
+  source: MarketSource,
+): {
+  report: MarginReport
+  lines: Line[]
+} {
+  const held = lines(state, directory)
+  const { market, params } = source.current()
+  const portfolio = {
+    cash: 0,
+    collateral: held.map((l) => ({
+      chain: l.chain,
+      asset: l.asset,
+      amount: toUnits(l.credited > l.reserved ? l.credited - l.reserved : 0n, l.decimals),
+    })),
+    positions: [],
+  }
+  return { report: marginReport(market, params, portfolio), lines: held }
+}
+
+export function accountView(
+  state: AccountState,
+  directory: Directory,
+  source: MarketSource,
+  onHub: readonly (bigint | null)[] | undefined,
+): AccountView {
+  const { report, lines: held } = liveReport(state, directory, source)
+  const market = source.current().market as MarketDocument
+  return {
+    account: state.account,
+    seq: state.seq.toString(),
+    collateral: held.map((l, i) => {
+      const w = report.withdrawable[i]!
+      return {
+        chain: l.chain,
+        token: l.token,
+        asset: l.asset,
+        decimals: l.decimals,
+        credited: l.credited.toString(),
+        onHub: onHub?.[i]?.toString() ?? null,
+        reserved: l.reserved.toString(),
+        valueUsd: valueAfterHaircut(l, market),
+        withdrawable: toBase(w.amount, l.decimals, w.resolution).toString(),
+      }
+    }),
+    margin: report,
+    withdrawals: [...state.withdrawals.values()].map(withdrawalView),
+  }
+}
+
+interface MarketDocument {
+  readonly underlyings: Record<string, { price: number }>
+  readonly assets: Record<string, { price?: number; underlying?: string; haircut: number }>
+}
+
+/** The holding's units at the market price, after haircut (what it adds to equity). */
+function valueAfterHaircut(l: Line, market: MarketDocument): number {
+  const asset = market.assets[l.asset]
+  if (!asset) return 0
+  const price = asset.price ?? market.underlyings[asset.underlying ?? '']?.price ?? 0
+  const units = toUnits(l.credited > l.reserved ? l.credited - l.reserved : 0n, l.decimals)
+  return units * price * (1 - asset.haircut)
+}
+
+export function withdrawalView(w: Withdrawal): WithdrawalView {
+  return {
+    id: w.id,
+    chain: w.chain,
+    token: w.token,
+    amount: w.amount.toString(),
+    status: w.status,
+    requestedAt: w.requestedAt,
+    payoutId: w.payoutId?.toString() ?? null,
+    expiry: w.expiry ?? null,
+    hubTx: w.hubTx ?? null,
+    paidTx: w.paidTx ?? null,
+    reason: w.reason ?? null,
+  }
+}
