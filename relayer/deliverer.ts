@@ -25,10 +25,11 @@ import {
 import { revertName } from '../aggregator/chain/clients.ts'
 import type { Logger } from '../aggregator/log.ts'
 import { MarginHub, MarginVault, SolvencyRegistry } from '../build/contracts/artifacts.ts'
+import { GuardianSets } from './guardian-sets.ts'
 import { type VaaSource, VaaSourceError } from './sources/vaa-source.ts'
 import type { Delivery, RelayStore } from './store/relay-store.ts'
 import type { RelayChain, Topology } from './topology.ts'
-import { checkVaa, GuardianSets, VaaRejected } from './verify.ts'
+import { checkVaa, VaaRejected } from './verify.ts'
 
 export interface DeliveryOptions {
   readonly maxAttempts: number
@@ -163,7 +164,7 @@ export interface DelivererEvents {
 }
 
 export class ChainDeliverer {
-  private readonly guardianSets = new GuardianSets()
+  private readonly guardianSets: GuardianSets
 
   constructor(
     readonly chain: RelayChain,
@@ -175,7 +176,9 @@ export class ChainDeliverer {
     private readonly options: DeliveryOptions,
     private readonly logger: Logger,
     private readonly events: DelivererEvents = {},
-  ) {}
+  ) {
+    this.guardianSets = new GuardianSets(chain.core, client)
+  }
 
   /** Deliver what is due. Returns how many deliveries it handled. */
   async runOnce(limit = BATCH): Promise<number> {
@@ -323,12 +326,7 @@ export class ChainDeliverer {
         )
         return null
       }
-      await checkVaa(
-        vaa,
-        d,
-        this.topology,
-        await this.guardianSets.get(this.chain.core, this.client),
-      )
+      await checkVaa(vaa, d, this.topology, this.guardianSets)
       const data = encodeFunctionData({
         abi: ABIS[d.method],
         functionName: d.method,

@@ -7,19 +7,15 @@ import { type Address, bytesToHex, type Hex, hexToBytes } from 'viem'
 import { privateKeyToAddress } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import { DEVNET_GUARDIAN_ADDRESS, DEVNET_GUARDIAN_KEY, signVaa } from './devnet-guardian.ts'
-import {
-  checkGuardianSignatures,
-  type GuardianSet,
-  type ParsedVaa,
-  parseVaa,
-  VaaRejected,
-} from './verify.ts'
+import type { GuardianSet } from './guardian-sets.ts'
+import { checkGuardianSignatures, type ParsedVaa, parseVaa, VaaRejected } from './verify.ts'
 
 // four guardians: a quorum is three
 const KEYS = [DEVNET_GUARDIAN_KEY, '11'.repeat(32), '22'.repeat(32), '44'.repeat(32)]
 const SET: GuardianSet = {
   index: 0,
   keys: KEYS.map((k) => privateKeyToAddress(`0x${k}`) as Address),
+  expirationTime: 0,
 }
 const MESSAGE = {
   emitterChain: 10_002,
@@ -40,7 +36,8 @@ function vaa(keys: string[], edit: (sigs: Signature[]) => Signature[] = (s) => s
 }
 
 /** As checkVaa meets them: parsed, then the signatures checked. */
-const check = (bytes: Uint8Array, set = SET) => checkGuardianSignatures(parseVaa(bytes), set)
+const check = (bytes: Uint8Array, set = SET, now = 1_767_225_600) =>
+  checkGuardianSignatures(parseVaa(bytes), set, now)
 
 const withSignature = (sig: Signature, change: Partial<Signature['signature']>): Signature =>
   ({
@@ -112,8 +109,20 @@ describe('guardian signatures', () => {
     expect(() => check(bytes)).toThrow(says)
   })
 
-  it('refuses another guardian set than the target core holds', () => {
+  it('refuses a check against another set than the one it names', () => {
     expect(() => check(vaa(KEYS), { ...SET, index: 1 })).toThrow('signed by guardian set 0')
+  })
+
+  // The core (verifyVM): a replaced set is refused once expirationTime < block.timestamp.
+  it.each([
+    { name: 'the current set (no expiry) far in the future', expires: 0, now: 2 ** 32, ok: true },
+    { name: 'a replaced set before its expiry', expires: 1_000, now: 999, ok: true },
+    { name: 'a replaced set at its expiry second', expires: 1_000, now: 1_000, ok: true },
+    { name: 'a replaced set after its expiry', expires: 1_000, now: 1_001, ok: false },
+  ])('$name: accepted $ok', ({ expires, now, ok }) => {
+    const run = () => check(vaa(KEYS), { ...SET, expirationTime: expires }, now)
+    if (ok) expect(run).not.toThrow()
+    else expect(run).toThrow('guardian set 0 expired at 1000')
   })
 
   it('refuses a body changed after signing', () => {

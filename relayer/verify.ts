@@ -1,26 +1,17 @@
 /**
  * Checks on a VAA before any gas is spent on it: it is the message we
  * observed (emitter, sequence, payload), its route includes this target, and
- * a quorum of its signatures recovers to the target core's current guardian
- * set (read from the core once, then cached). The target contract verifies
- * again on chain; this check only keeps bad VAAs from costing gas.
+ * a quorum of its signatures recovers to the guardian set it names on the
+ * target core, a set that is current or not yet expired (guardian-sets.ts
+ * reads and keeps them). The target contract verifies again on chain; this
+ * check only keeps bad VAAs from costing gas.
  */
 import { toChainId } from '@wormhole-foundation/sdk-base'
 import { deserialize } from '@wormhole-foundation/sdk-definitions'
 import { recover } from 'tiny-secp256k1'
-import {
-  type Address,
-  bytesToHex,
-  type Chain,
-  type Hex,
-  hexToBytes,
-  keccak256,
-  numberToBytes,
-  type PublicClient,
-  type Transport,
-} from 'viem'
+import { type Address, bytesToHex, type Hex, hexToBytes, keccak256, numberToBytes } from 'viem'
 import { XmarginError } from '../aggregator/errors.ts'
-import { WormholeImplementation } from '../build/contracts/artifacts.ts'
+import type { GuardianSet, TargetCore } from './guardian-sets.ts'
 import type { Delivery } from './store/relay-store.ts'
 import { route, type Topology } from './topology.ts'
 
@@ -32,40 +23,6 @@ export class VaaRejected extends XmarginError {
   }
 }
 
-export interface GuardianSet {
-  readonly index: number
-  readonly keys: readonly Address[]
-}
-
-/** The target core's current guardian set, read once per core and kept. */
-export class GuardianSets {
-  readonly #cache = new Map<string, Promise<GuardianSet>>()
-
-  get(core: Address, client: PublicClient<Transport, Chain>): Promise<GuardianSet> {
-    const key = `${client.chain.id}:${core.toLowerCase()}`
-    let set = this.#cache.get(key)
-    if (!set) {
-      set = (async () => {
-        const index = await client.readContract({
-          address: core,
-          abi: WormholeImplementation.abi,
-          functionName: 'getCurrentGuardianSetIndex',
-        })
-        const { keys } = await client.readContract({
-          address: core,
-          abi: WormholeImplementation.abi,
-          functionName: 'getGuardianSet',
-          args: [index],
-        })
-        return { index, keys }
-      })()
-      set.catch(() => this.#cache.delete(key))
-      this.#cache.set(key, set)
-    }
-    return set
-  }
-}
-
 /** Wormhole's quorum: more than two thirds of the guardians. */
 export const quorum = (guardians: number): number => Math.floor((guardians * 2) / 3) + 1
 
@@ -73,7 +30,7 @@ export async function checkVaa(
   vaa: Hex,
   d: Delivery,
   topology: Topology,
-  guardians: GuardianSet,
+  core: TargetCore,
 ): Promise<void> {
   const parsed = parseVaa(hexToBytes(vaa))
   const emitter = bytesToHex(parsed.emitterAddress.toUint8Array())
@@ -100,7 +57,10 @@ export async function checkVaa(
       `no route from its emitter to ${d.targetContract} on chain ${d.targetChain}`,
     )
   }
-  checkGuardianSignatures(parsed, guardians)
+  const guardians = await core.guardianSet(parsed.guardianSet)
+  // only a replaced set can expire: the current one needs no clock
+  const now = guardians.expirationTime === 0 ? 0 : await core.now()
+  checkGuardianSignatures(parsed, guardians, now)
 }
 
 export type ParsedVaa = ReturnType<typeof deserialize<'Uint8Array'>>
@@ -115,14 +75,21 @@ export function parseVaa(bytes: Uint8Array): ParsedVaa {
 }
 
 /**
- * The core's own rules: the target's current guardian set, signatures in
- * strictly ascending guardian order, each recovering to its guardian, and a
- * quorum of them.
+ * The core's own rules (verifyVM): the guardian set the VAA names, not
+ * expired at `now` (unix seconds on the target chain; a replaced set is
+ * valid up to and including its expirationTime, the current one has none),
+ * signatures in strictly ascending guardian order, each recovering to its
+ * guardian, and a quorum of them.
  */
-export function checkGuardianSignatures(vaa: ParsedVaa, guardians: GuardianSet): void {
+export function checkGuardianSignatures(vaa: ParsedVaa, guardians: GuardianSet, now: number): void {
   if (vaa.guardianSet !== guardians.index) {
     throw new VaaRejected(
-      `signed by guardian set ${vaa.guardianSet}, the target's is ${guardians.index}`,
+      `signed by guardian set ${vaa.guardianSet}, checked against set ${guardians.index}`,
+    )
+  }
+  if (guardians.expirationTime !== 0 && guardians.expirationTime < now) {
+    throw new VaaRejected(
+      `guardian set ${guardians.index} expired at ${guardians.expirationTime} (target chain time ${now})`,
     )
   }
   // Guardians sign the double keccak of the body; vaa.hash is the single one.

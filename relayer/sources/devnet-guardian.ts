@@ -20,6 +20,8 @@ export class DevnetGuardianSource implements VaaSource {
       client: PublicClient<Transport, Chain>
     }[],
     private readonly keys?: readonly string[],
+    /** The guardian set `keys` are (tests of guardian set upgrades sign with a later one). */
+    private readonly setIndex = 0,
   ) {}
 
   async fetchVaa(key: VaaKey): Promise<Hex | null> {
@@ -48,6 +50,6 @@ export class DevnetGuardianSource implements VaaSource {
         pad(m.sender, { size: 32 }).toLowerCase() === key.emitterAddress.toLowerCase(),
     )
     if (!message) return null
-    return this.keys === undefined ? signVaa(message) : signVaa(message, this.keys)
+    return this.keys === undefined ? signVaa(message) : signVaa(message, this.keys, this.setIndex)
   }
 }
