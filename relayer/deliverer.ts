@@ -2,7 +2,9 @@
  * One chain's deliverer: a single wallet whose transactions go out one at a
  * time (serialized nonces), each after the VAA passed checkVaa and a
  * simulation. Collateral updates for the hub that are ready together go in
- * one ingestCollateralUpdates call. A revert with AlreadyConsumed means someone delivered it:
+ * one ingestCollateralUpdates call. A call whose target publishes a message
+ * itself (a vault payout) pays the target core's message fee, read fresh in
+ * each pass that has such a call. A revert with AlreadyConsumed means someone delivered it:
  * that counts as delivered. Failures back off exponentially with jitter up
  * to a maximum number of attempts, then the delivery is parked as failed;
  * the queue is ordered by due time, so a failing message never blocks the
@@ -24,7 +26,12 @@ import {
 } from 'viem'
 import { revertName } from '../aggregator/chain/clients.ts'
 import type { Logger } from '../aggregator/log.ts'
-import { MarginHub, MarginVault, SolvencyRegistry } from '../build/contracts/artifacts.ts'
+import {
+  MarginHub,
+  MarginVault,
+  SolvencyRegistry,
+  WormholeImplementation,
+} from '../build/contracts/artifacts.ts'
 import { GuardianSets } from './guardian-sets.ts'
 import { type VaaSource, VaaSourceError } from './sources/vaa-source.ts'
 import type { Delivery, RelayStore } from './store/relay-store.ts'
@@ -64,13 +71,14 @@ const REFUSALS = new Set([
   'UnexpectedKind',
 ])
 
-/** A delivery whose VAA passed the checks, with its calldata and gas limit. */
+/** A delivery whose VAA passed the checks, with its calldata, gas limit and the value it pays. */
 interface Ready {
   readonly d: Delivery
   readonly attempt: number
   readonly vaa: Hex
   readonly data: Hex
   readonly gas: bigint
+  readonly value: bigint
 }
 
 /**
@@ -82,6 +90,7 @@ interface Outgoing {
   readonly to: Address
   readonly data: Hex
   readonly gas: bigint
+  readonly value: bigint
   readonly batch: boolean
 }
 
@@ -105,7 +114,14 @@ function hubErrorName(data: Hex): string {
 export function outgoing(ready: readonly Ready[]): Outgoing[] {
   const out: Outgoing[] = ready
     .filter((r) => r.gas > 0n)
-    .map((r) => ({ items: [r], to: r.d.targetContract, data: r.data, gas: r.gas, batch: false }))
+    .map((r) => ({
+      items: [r],
+      to: r.d.targetContract,
+      data: r.data,
+      gas: r.gas,
+      value: r.value,
+      batch: false,
+    }))
   const updates = ready.filter((r) => r.gas === 0n)
   for (let i = 0; i < updates.length; i += UPDATES_PER_TX) {
     const items = updates.slice(i, i + UPDATES_PER_TX)
@@ -118,6 +134,8 @@ export function outgoing(ready: readonly Ready[]): Outgoing[] {
         args: [items.map((r) => r.vaa)],
       }),
       gas: 0n,
+      // collateral updates publish nothing: the hub's ingest is not payable
+      value: 0n,
       batch: true,
     })
   }
@@ -147,6 +165,15 @@ const ABIS = {
   receiveEpochRoot: SolvencyRegistry.abi,
   execute: MarginVault.abi,
 } as const
+
+/**
+ * Target calls that publish a Wormhole message of their own, so they must
+ * send exactly the target core's messageFee() (WrongMessageFee otherwise):
+ * a vault's payout publishes the collateral update that tells the hub. The
+ * hub's ingest and the registry's receiveEpochRoot publish nothing and are
+ * not payable.
+ */
+const PUBLISHES: ReadonlySet<Delivery['method']> = new Set(['execute'])
 
 /** Backoff before attempt `attempt + 1`: base * 2^(attempt-1), capped, with +-50% jitter. */
 export function backoffMs(
@@ -201,8 +228,9 @@ export class ChainDeliverer {
     // updates that will share a hub transaction are simulated together, not one by one
     const batched = due.filter((d) => d.method === 'ingestCollateralUpdate').length > 1
     const started = performance.now()
+    const fee = this.messageFee(due)
     const prepared = await mapConcurrent(due, PREPARE_CONCURRENCY, (d) =>
-      this.prepare(d, !(batched && d.method === 'ingestCollateralUpdate')),
+      this.prepare(d, !(batched && d.method === 'ingestCollateralUpdate'), fee),
     )
     const ready = prepared.filter((p): p is Ready => p !== null)
     if (ready.length === 0) return
@@ -303,10 +331,33 @@ export class ChainDeliverer {
   }
 
   /**
-   * Fetch and check the VAA and (unless it goes in a batch) simulate it to
-   * estimate gas; null when the delivery was settled here.
+   * The target core's message fee, read once per pass that has a delivery
+   * needing it (none otherwise), while the VAAs are fetched: a governance
+   * fee change is picked up by the next pass, and a pass of collateral
+   * updates costs no extra call. Each delivery that needs it awaits it.
    */
-  private async prepare(d: Delivery, simulate: boolean): Promise<Ready | null> {
+  private messageFee(due: readonly Delivery[]): Promise<bigint> {
+    if (!due.some((d) => PUBLISHES.has(d.method))) return Promise.resolve(0n)
+    const fee = this.client.readContract({
+      address: this.chain.core,
+      abi: WormholeImplementation.abi,
+      functionName: 'messageFee',
+    })
+    // a failed read fails the deliveries that await it; never an unhandled rejection
+    fee.catch(() => {})
+    return fee
+  }
+
+  /**
+   * Fetch and check the VAA and (unless it goes in a batch) simulate it,
+   * paying the message fee if the call publishes, to estimate gas; null when
+   * the delivery was settled here.
+   */
+  private async prepare(
+    d: Delivery,
+    simulate: boolean,
+    fee: Promise<bigint>,
+  ): Promise<Ready | null> {
     const r = { d, attempt: d.attempts + 1 }
     try {
       const vaa = await this.source.fetchVaa({
@@ -332,27 +383,30 @@ export class ChainDeliverer {
         functionName: d.method,
         args: [vaa],
       } as never)
-      if (!simulate) return { ...r, vaa, data, gas: 0n }
+      const value = PUBLISHES.has(d.method) ? await fee : 0n
+      if (!simulate) return { ...r, vaa, data, gas: 0n, value }
       let gas: bigint
       try {
+        // with the value: a wallet that cannot pay the fee fails here, before sending
         gas = await this.client.estimateContractGas({
           address: d.targetContract,
           abi: ABIS[d.method],
           functionName: d.method,
           args: [vaa],
           account: this.wallet.account,
+          value,
         } as never)
       } catch (err) {
         const reverted = revertName(err)
         if (reverted !== undefined && REFUSALS.has(reverted))
           throw new VaaRejected(`the target would revert ${reverted}`)
         if (reverted !== 'AlreadyConsumed') throw err
-        await this.succeeded([{ r: { ...r, vaa, data, gas: 0n }, txHash: null }])
+        await this.succeeded([{ r: { ...r, vaa, data, gas: 0n, value }, txHash: null }])
         return null
       }
       if (gas > this.options.gasCap)
         throw new VaaRejected(`needs ${gas} gas, over the cap of ${this.options.gasCap}`)
-      return { ...r, vaa, data, gas: (gas * 12n) / 10n }
+      return { ...r, vaa, data, gas: (gas * 12n) / 10n, value }
     } catch (err) {
       await this.failed(r, err)
       return null
@@ -368,6 +422,7 @@ export class ChainDeliverer {
       to: tx.to,
       data: tx.data,
       gas: tx.gas,
+      value: tx.value,
       nonce,
       ...fees,
       chain: this.wallet.chain,
