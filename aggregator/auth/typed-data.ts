@@ -8,12 +8,19 @@
  * MarginHub address, so a request signed for a devnet or another operator's
  * hub is worthless here.
  */
-import type { Address, TypedDataDomain } from 'viem'
+import type { Address } from 'viem'
 
 export const DOMAIN_NAME = 'xmargin'
 export const DOMAIN_VERSION = '1'
 
-export function xmarginDomain(hubChainId: number, marginHub: Address): TypedDataDomain {
+export interface XmarginDomain {
+  readonly name: typeof DOMAIN_NAME
+  readonly version: typeof DOMAIN_VERSION
+  readonly chainId: number
+  readonly verifyingContract: Address
+}
+
+export function xmarginDomain(hubChainId: number, marginHub: Address): XmarginDomain {
   return {
     name: DOMAIN_NAME,
     version: DOMAIN_VERSION,

@@ -59,12 +59,13 @@ async function signed<T extends RequestType>(
   message: RequestMessages[T],
   by: Signer,
 ): Promise<SignedRequest<T>> {
+  // A generic primaryType is beyond viem's inference: the call is checked at run time by recovery.
   const signature = await by.signTypedData({
     domain,
     types: REQUEST_TYPES,
     primaryType: type,
-    message: message as never,
-  })
+    message,
+  } as never)
   return { type, message, signer: by.address, signature }
 }
 

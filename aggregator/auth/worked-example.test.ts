@@ -45,7 +45,7 @@ describe('the worked example in aggregator/auth/README.md', () => {
       () => `Withdraw(${REQUEST_TYPES.Withdraw.map((f) => `${f.type} ${f.name}`).join(',')})`,
     ],
     ['typeHash', () => keccak256(toHex(v['type']!))],
-    ['domainSeparator', () => hashDomain({ domain, types })],
+    ['domainSeparator', () => hashDomain({ domain: domain as never, types })],
     ['structHash', () => hashStruct({ data: message, primaryType: 'Withdraw', types })],
     [
       'digest',
