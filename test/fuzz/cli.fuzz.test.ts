@@ -75,7 +75,7 @@ describe('CLI fuzz: xmargin margin (in the engine process)', () => {
         expect(r.err).toBe('')
         expect(JSON.parse(r.out)).toEqual(JSON.parse(JSON.stringify(engine.report)))
       },
-      25,
+      15,
     )
   })
 

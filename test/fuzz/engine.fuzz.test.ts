@@ -50,7 +50,7 @@ describe('engine fuzz: harness', () => {
 describe('engine fuzz: valid documents end in a consistent report', () => {
   it.each([
     { profile: MODERATE, runs: 80 },
-    { profile: EDGE, runs: 150 },
+    { profile: EDGE, runs: 100 },
     { profile: OVERFLOW, runs: 80 },
   ])('$profile.name magnitudes', async ({ profile, runs }) => {
     await fuzz(
@@ -78,7 +78,7 @@ describe('engine fuzz: valid documents end in a consistent report', () => {
         const tied = { ...docs, portfolio: { ...docs.portfolio, cash } }
         expectReport(await run(tied, false), options(tied, profile))
       },
-      40,
+      25,
     )
   })
 })
