@@ -46,6 +46,16 @@ export class Directory {
     return [...this.#chains.values()]
   }
 
+  /** Every chain with its tokens, as clients need them to build requests (GET /v1/status). */
+  describe(): (ChainInfo & { tokens: Omit<TokenInfo, 'chain'>[] })[] {
+    return this.chains().map((c) => ({
+      ...c,
+      tokens: [...this.#tokens.values()]
+        .filter((t) => t.chain === c.name)
+        .map(({ address, symbol, decimals }) => ({ symbol, address, decimals })),
+    }))
+  }
+
   chain(name: string): ChainInfo | undefined {
     return this.#chains.get(name)
   }

@@ -84,6 +84,10 @@ export class AccountService {
     return new AccountService(options, book, log)
   }
 
+  get directory(): Directory {
+    return this.options.directory
+  }
+
   /** The authority signed requests are checked against. */
   get authority(): AccountBook {
     return this.book
@@ -356,7 +360,13 @@ function toAccountEvent(e: VaultEvent): AccountEvent[] {
 }
 
 function emptyState(account: Address): AccountState {
-  return { account: getAddress(account), holdings: new Map(), withdrawals: new Map(), delegations: new Map(), seq: 0n }
+  return {
+    account: getAddress(account),
+    holdings: new Map(),
+    withdrawals: new Map(),
+    delegations: new Map(),
+    seq: 0n,
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -74,7 +74,15 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.get('/health', (c) => c.json({ status: 'ok' }))
 
   app.get('/v1/status', (c) =>
-    c.json({ circuit: options.circuitStatus?.() ?? { state: 'absent' } }),
+    c.json({
+      circuit: options.circuitStatus?.() ?? { state: 'absent' },
+      ...(options.accounts && {
+        signing: {
+          domain: options.accounts.signing.domain,
+          chains: options.accounts.accounts.directory.describe(),
+        },
+      }),
+    }),
   )
 
   app.post('/v1/margin', async (c) => c.json(await margin.margin(await c.req.text())))

@@ -8,7 +8,9 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import {
   ComputationError,
   DeadlineExceededError,
+  ForbiddenError,
   InputError,
+  UnauthenticatedError,
   UnavailableError,
   XmarginError,
 } from '../errors.ts'
@@ -28,6 +30,8 @@ export function errorBody(
 function statusOf(err: XmarginError): ContentfulStatusCode {
   if (err instanceof InputError) return 400
   if (err instanceof ComputationError) return 422
+  if (err instanceof UnauthenticatedError) return 401
+  if (err instanceof ForbiddenError) return 403
   if (err instanceof UnavailableError) return 503
   if (err instanceof DeadlineExceededError) return 504
   return 500

@@ -16,7 +16,8 @@ export const Hex = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, 'hex bytes')
 export const Uint = z
   .string()
   .regex(/^(0|[1-9]\d{0,77})$/, 'a whole number as a decimal string')
-  .refine((s) => BigInt(s) < 2n ** 256n, 'below 2^256')
+  // zod runs a refinement even after the regex failed: never parse what the regex refused.
+  .refine((s) => !/^\d+$/.test(s) || BigInt(s) < 2n ** 256n, 'below 2^256')
   .openapi({ example: '2500000000' })
 
 const UnixSeconds = z

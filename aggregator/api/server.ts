@@ -11,6 +11,7 @@ import type { CircuitStatus } from '../../circuits/setup-status.ts'
 import { createApp } from './app.ts'
 import { MarginPool, type MarginPoolOptions } from './margin-pool.ts'
 import type { RateLimitOptions } from './rate-limit.ts'
+import type { AccountRoutesOptions } from './routes/accounts.ts'
 
 export interface ServerOptions {
   readonly port: number
@@ -19,6 +20,8 @@ export interface ServerOptions {
   readonly margin?: MarginPoolOptions
   readonly rateLimit?: RateLimitOptions
   readonly circuitStatus?: () => CircuitStatus
+  /** The account service's routes (xmargin up); absent for the stand-alone margin API. */
+  readonly accounts?: AccountRoutesOptions
 }
 
 export interface RunningServer {
@@ -36,6 +39,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     margin: pool,
     ...(options.rateLimit && { rateLimit: options.rateLimit }),
     ...(options.circuitStatus && { circuitStatus: options.circuitStatus }),
+    ...(options.accounts && { accounts: options.accounts }),
   })
   try {
     const { server, port } = await listen(app.fetch, options.port, options.host)

@@ -106,16 +106,22 @@ function typedMessage<T extends RequestType>(
 /** The first zod issue as the project's InputError, naming the field by its dotted path. */
 export function zodInputError(error: z.ZodError, root = ''): InputError {
   const issue = error.issues[0]!
-  const path = issue.path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join('')
-  const field = [root, path].filter(Boolean).join('.') || root || 'body'
+  const segments = [
+    ...(root ? [root] : []),
+    ...issue.path.map(String),
+    ...(issue.code === 'unrecognized_keys' ? [issue.keys[0]!] : []),
+  ]
+  const field = segments.reduce(
+    (path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s),
+    '',
+  )
+  const where = field || 'body'
   const rule =
     issue.code === 'unrecognized_keys'
       ? 'unknown_field'
-      : issue.code === 'invalid_type' && issue.message.includes('undefined')
+      : issue.code === 'invalid_type' && issue.input === undefined
         ? 'missing_field'
         : 'wrong_type'
-  const where = issue.code === 'unrecognized_keys' ? `${field}.${issue.keys[0]}` : field
-  return new InputError(where, rule, `${where}: ${issue.message}`)
+  const what = rule === 'unknown_field' ? 'is not a known field' : issue.message
+  return new InputError(where, rule, `${where}: ${what}`)
 }
