@@ -51,9 +51,13 @@ beforeAll(() => {
     () => out.split('\n').find((l) => l.startsWith('{"manifest"')),
     60_000,
     'where line',
-  ).then((line) => {
-    where = JSON.parse(line) as typeof where
-  })
+  )
+    .catch((err: Error) => {
+      throw new Error(`${err.message}; stderr: ${stderr.slice(-2000)}`)
+    })
+    .then((line) => {
+      where = JSON.parse(line) as typeof where
+    })
 }, 90_000)
 
 let where: { api: string; circuit: string }
