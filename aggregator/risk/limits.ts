@@ -20,12 +20,17 @@ export interface InputLimits {
   readonly maxSpreadCredits: number
 }
 
+/**
+ * Sized so that the costliest admitted request (every position an option,
+ * every holding a tracking asset, every underlying held) finishes well inside
+ * the API's 5 s deadline on one core: about 1 s here.
+ */
 export const DEFAULT_INPUT_LIMITS: InputLimits = {
   maxPositions: 128,
-  maxCollateral: 32,
-  maxUnderlyings: 32,
-  maxAssets: 32,
-  maxSpreadCredits: 32,
+  maxCollateral: 16,
+  maxUnderlyings: 16,
+  maxAssets: 16,
+  maxSpreadCredits: 16,
 }
 
 /** Throws `too_many` naming the field when a list or map holds more than `max` entries. */

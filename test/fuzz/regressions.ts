@@ -8,6 +8,7 @@
  *
  * NAMED: the reported bugs, as documents with the outcome they must have.
  */
+import { DEFAULT_INPUT_LIMITS } from '../../aggregator/risk/limits.ts'
 import { DAY, T0 } from '../helpers/documents.ts'
 import type { Docs } from './arbitraries.ts'
 import type { Expected } from './mutations.ts'
@@ -73,9 +74,9 @@ export function tenThousandPositions(): Docs {
   }
 }
 
-/** The largest request the default limits admit: 128 positions (options), 32 holdings tracking an underlying. */
+/** The largest request the default limits admit: every position an option, every holding tracking an underlying. */
 export function largestAdmitted(): Docs {
-  const names = Array.from({ length: 32 }, (_, i) => `U${i}`)
+  const names = Array.from({ length: DEFAULT_INPUT_LIMITS.maxUnderlyings }, (_, i) => `U${i}`)
   return {
     market: {
       timestamp: T0,
@@ -95,11 +96,11 @@ export function largestAdmitted(): Docs {
     portfolio: {
       cash: 1e6,
       collateral: names.map((n) => ({ chain: 'a', asset: `W${n}`, amount: 1000 })),
-      positions: Array.from({ length: 128 }, (_, i) => ({
+      positions: Array.from({ length: DEFAULT_INPUT_LIMITS.maxPositions }, (_, i) => ({
         chain: 'b',
         instrument: {
           kind: 'option',
-          underlying: names[i % 32],
+          underlying: names[i % names.length],
           type: i % 2 === 0 ? 'call' : 'put',
           strike: 90 + (i % 7) * 5,
           expiry: T0 + (1 + (i % 5)) * 30 * DAY,
