@@ -4,14 +4,11 @@
  */
 import {
   type Address,
-  type Chain,
   type Hex,
   type Log,
-  type PublicClient,
   pad,
   parseEventLogs,
   type TransactionReceipt,
-  type Transport,
 } from 'viem'
 import { WormholeImplementation } from '../build/contracts/artifacts.ts'
 import type { ObservedMessage } from './devnet-guardian.ts'
@@ -62,28 +59,5 @@ export function messagesFromReceipt(
   return messagesFromLogs(receipt.logs, core, emitterChain, timestamp)
 }
 
-/**
- * The unix time of each block these logs are in: from the logs themselves
- * where the node reports blockTimestamp (anvil and recent clients do), else
- * read from the block, once per block.
- */
-export async function blockTimes(
-  logs: readonly Log[],
-  client: PublicClient<Transport, Chain>,
-): Promise<Map<bigint, number>> {
-  const times = new Map<bigint, number>()
-  const missing = new Set<bigint>()
-  for (const log of logs) {
-    const n = log.blockNumber!
-    if (log.blockTimestamp != null) times.set(n, Number(log.blockTimestamp))
-    else missing.add(n)
-  }
-  await Promise.all(
-    [...missing]
-      .filter((n) => !times.has(n))
-      .map(async (n) => {
-        times.set(n, Number((await client.getBlock({ blockNumber: n })).timestamp))
-      }),
-  )
-  return times
-}
+// Shared with the aggregator's chain adapters; re-exported for the relayer's callers.
+export { blockTimes } from '../aggregator/chain/block-times.ts'

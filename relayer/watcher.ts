@@ -6,6 +6,7 @@
  * with the cursor move.
  */
 import type { AbiEvent, Chain, Log, PublicClient, Transport } from 'viem'
+import { type FinalRangeOptions, finalRange } from '../aggregator/chain/final-range.ts'
 import { WormholeImplementation } from '../build/contracts/artifacts.ts'
 import { blockTimes, messagesFromLogs } from './messages.ts'
 import type { RelayStore } from './store/relay-store.ts'
@@ -17,10 +18,7 @@ const LOG_MESSAGE_PUBLISHED = WormholeImplementation.abi.find(
 
 const QUIET_PERSIST_MS = 1000
 
-export interface WatcherOptions {
-  readonly confirmations: number
-  readonly maxBlockRange: number
-}
+export type WatcherOptions = FinalRangeOptions
 
 export class ChainWatcher {
   #head = 0n
@@ -50,14 +48,10 @@ export class ChainWatcher {
   async poll(): Promise<number> {
     // No cached head: a stale one would only delay, but a fresh one keeps reorg handling exact.
     this.#head = await this.client.getBlockNumber({ cacheTime: 0 })
-    const safe = this.#head - BigInt(this.options.confirmations)
     this.#next ??= (await this.store.cursor(this.chain.wormholeChainId)) ?? 0n
-    const from = this.#next
-    if (from > safe) return 0
-    const to =
-      from + BigInt(this.options.maxBlockRange) - 1n < safe
-        ? from + BigInt(this.options.maxBlockRange) - 1n
-        : safe
+    const range = finalRange(this.#next, this.#head, this.options)
+    if (!range) return 0
+    const { from, to } = range
     const logs: Log[] = await this.client.getLogs({
       address: this.chain.core,
       event: LOG_MESSAGE_PUBLISHED,
