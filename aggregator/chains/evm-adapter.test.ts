@@ -119,7 +119,7 @@ function devnetHarness(f: Fixture): ChainHarness {
 /** One devnet for the file, stopped after every suite in it. */
 let fixture: Promise<Fixture> | undefined
 const devnet = () => {
-  fixture ??= startFixture(2, { verifier: 'later' })
+  fixture ??= startFixture(2)
   return fixture
 }
 afterAll(async () => {
