@@ -15,6 +15,11 @@ export interface AnvilOptions {
   readonly chainId: number
   /** Seconds between blocks; omitted: a block per transaction (automine). */
   readonly blockTime?: number
+  /**
+   * A file the chain's state is loaded from (if present) and dumped to, every
+   * second and on exit: stopping and starting again resumes the same chain.
+   */
+  readonly statePath?: string
 }
 
 export interface Anvil {
@@ -72,6 +77,8 @@ export async function startAnvil(options: AnvilOptions): Promise<Anvil> {
     '--silent',
   ]
   if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime))
+  if (options.statePath !== undefined)
+    args.push('--state', options.statePath, '--state-interval', '1')
   const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => {

@@ -5,8 +5,9 @@
  * (else `bindVerifier` binds it once it is). Stop it and every child process
  * is gone.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { privateKeyToAccount } from 'viem/accounts'
 import { circuitsBuilt } from '../../circuits/build.ts'
 import { type VerifierArtifact, verifierArtifact } from '../../contracts/verifier-artifact.ts'
@@ -38,6 +39,12 @@ export interface DevnetOptions {
    * built, else leave it for `bindVerifier`; 'later': always leave it.
    */
   readonly verifier?: 'if-built' | 'later'
+  /**
+   * A data directory: each chain's state lives there (anvil --state) with the
+   * manifest, so a devnet started again on it resumes the same chains and
+   * contracts instead of deploying anew.
+   */
+  readonly dataDir?: string
 }
 
 export interface Devnet {
@@ -67,23 +74,40 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     )
   }
   const basePort = options.basePort ?? DEFAULT_BASE_PORT
-  const specs = DEVNET_CHAINS.slice(0, count)
+  const saved = options.dataDir ? await savedManifest(options.dataDir) : undefined
+  const specs = saved
+    ? DEVNET_CHAINS.filter((s) => saved.chains.some((c) => c.name === s.name))
+    : DEVNET_CHAINS.slice(0, count)
   const anvils: Anvil[] = []
   const stop = async () => {
     await Promise.all(anvils.map((a) => a.stop()))
   }
   try {
-    const ports =
-      basePort === 0
+    // A resumed chain keeps its port: the manifest's RPC URLs name it.
+    const ports = saved
+      ? specs.map((s) => Number(new URL(saved.chains.find((c) => c.name === s.name)!.rpcUrl).port))
+      : basePort === 0
         ? await Promise.all(specs.map(() => freePort()))
         : specs.map((_, i) => basePort + i)
+    const statePath = (name: string) =>
+      options.dataDir ? join(options.dataDir, 'chains', `${name}.json`) : undefined
+    if (options.dataDir) await mkdir(join(options.dataDir, 'chains'), { recursive: true })
     anvils.push(
       ...(await Promise.all(
-        specs.map((s, i) => startAnvil({ port: ports[i]!, chainId: s.evmChainId })),
+        specs.map((s, i) => {
+          const state = statePath(s.name)
+          return startAnvil({
+            port: ports[i]!,
+            chainId: s.evmChainId,
+            ...(state !== undefined && { statePath: state }),
+          })
+        }),
       )),
     )
-    let manifest = await deployAll(specs, anvils)
-    let bound = false
+    let manifest = saved ?? (await deployAll(specs, anvils))
+    if (options.dataDir && !saved)
+      await writeManifest(join(options.dataDir, 'devnet.json'), manifest)
+    let bound = saved ? saved.chains.every((c) => c.contracts.verifier !== undefined) : false
     const devnet: Devnet = {
       get manifest() {
         return manifest
@@ -96,10 +120,11 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         manifest = await bindVerifiers(manifest, artifact)
         bound = true
         await writeManifest(options.manifestPath, manifest)
+        if (options.dataDir) await writeManifest(join(options.dataDir, 'devnet.json'), manifest)
       },
       stop,
     }
-    if ((options.verifier ?? 'if-built') === 'if-built' && circuitsBuilt())
+    if (!bound && (options.verifier ?? 'if-built') === 'if-built' && circuitsBuilt())
       await devnet.bindVerifier()
     else await writeManifest(options.manifestPath, manifest)
     return devnet
@@ -107,6 +132,17 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     await stop()
     throw err
   }
+}
+
+/** The manifest of a devnet that ran on this data directory, if its chains' states are all there. */
+async function savedManifest(dataDir: string): Promise<DevnetManifest | undefined> {
+  const path = join(dataDir, 'devnet.json')
+  if (!existsSync(path)) return undefined
+  const manifest = JSON.parse(await readFile(path, 'utf8')) as DevnetManifest
+  const complete = manifest.chains.every((c) =>
+    existsSync(join(dataDir, 'chains', `${c.name}.json`)),
+  )
+  return complete ? manifest : undefined
 }
 
 async function deployAll(

@@ -1,3 +1,5 @@
+import { mkdir, rm } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { progressBar } from '../../../circuits/progress-bar.ts'
 import { type CircuitStatus, describeStatus, STARTING } from '../../../circuits/setup-status.ts'
 import { startServer } from '../../api/server.ts'
@@ -7,17 +9,20 @@ import { DEVNET_DEPLOYER_KEY, DEVNET_RELAYER_KEY } from '../../devnet/chains.ts'
 import { DEFAULT_BASE_PORT, DEFAULT_CHAINS } from '../../devnet/defaults.ts'
 import { createLogger } from '../../log.ts'
 import { type Command, EXIT_OK, parseFlags, portFlag, wholeNumberFlag } from '../command.ts'
+import { startAccounts } from '../start-accounts.ts'
 import { DEFAULT_MANIFEST } from './devnet.ts'
 import { DEFAULT_PORT as DEFAULT_API_PORT } from './serve.ts'
 
 const DEFAULT_GUARDIAN_PORT = 7071
+/** Git-ignored, beside the checkout's build/. */
+const DEFAULT_DATA_DIR = '.xmargin'
 const DEFAULT_RELAYER_PORT = 9090
 
 export const upCommand: Command = {
   name: 'up',
   summary: 'the whole local stack: devnet, devnet guardian, relayer and margin API (npm start)',
   help: `Usage: xmargin up [--chains N] [--port P] [--guardian-port P] [--relayer-port P] [--api-port P]
-                  [--manifest FILE] [--json]
+                  [--manifest FILE] [--data DIR] [--fresh] [--json]
 
 Starts, on 127.0.0.1:
   the devnet        one anvil per chain with the genuine Wormhole core (--port, default ${DEFAULT_BASE_PORT})
@@ -25,7 +30,12 @@ Starts, on 127.0.0.1:
                     Wormholescan's API path (--guardian-port, default ${DEFAULT_GUARDIAN_PORT})
   the relayer       fetches VAAs from the guardian as it would from Wormholescan,
                     store in memory (--relayer-port for /metrics, default ${DEFAULT_RELAYER_PORT})
-  the margin API    POST /v1/margin, GET /v1/status (--api-port, default ${DEFAULT_API_PORT})
+  the accounts      one account per trader from every chain's vault, withdrawals
+  the API           accounts, withdrawals, POST /v1/margin, GET /v1/status
+                    (--api-port, default ${DEFAULT_API_PORT})
+The chains' state, the accounts' store and the relayer's live in one data
+directory (--data, default ${DEFAULT_DATA_DIR}): stopping and starting again resumes
+the same world; --fresh starts anew.
 Everything but proving answers at once. If the circuit is not built (a fresh
 clone), its setup runs in a child process with a progress bar on stderr; then
 the verifier is deployed and bound on every chain, and proofs work. Until then
@@ -41,8 +51,13 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
       'relayer-port': { type: 'string' },
       'api-port': { type: 'string' },
       manifest: { type: 'string' },
+      data: { type: 'string' },
+      fresh: { type: 'boolean' },
       json: { type: 'boolean' },
     })
+    const dataDir = resolve(values.data ?? DEFAULT_DATA_DIR)
+    if (values.fresh) await rm(dataDir, { recursive: true, force: true })
+    await mkdir(dataDir, { recursive: true })
     const chains = wholeNumberFlag(values.chains, 'chains', DEFAULT_CHAINS)
     const ports = {
       devnet: portFlag(values.port, 'port', DEFAULT_BASE_PORT),
@@ -70,7 +85,7 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
     const logger = createLogger('xmargin')
     const started = performance.now()
     const manifestPath = values.manifest ?? DEFAULT_MANIFEST
-    const devnet = await startDevnet({ chains, basePort: ports.devnet, manifestPath })
+    const devnet = await startDevnet({ chains, basePort: ports.devnet, manifestPath, dataDir })
     const stops: (() => Promise<void>)[] = [() => devnet.stop()]
     try {
       const topology = topologyFromManifest(devnet.manifest)
@@ -85,7 +100,7 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
           {
             manifest: manifestPath,
             privateKey: DEVNET_RELAYER_KEY,
-            database: 'memory',
+            database: join(dataDir, 'relayer'),
             port: ports.relayer,
             source: { kind: 'wormholescan', baseUrl: guardian.url },
             pollIntervalMs: 100,
@@ -99,16 +114,24 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
         devnet.verifierBound ? { state: 'ready' } : STARTING
       // `circuitStatus` feeds GET /v1/status (the API's option; passed as a variable so
       // this compiles whether or not this version of startServer takes it yet)
+      const accounts = await startAccounts(
+        devnet.manifest,
+        dataDir,
+        logger.child({ component: 'accounts' }),
+      )
+      stops.unshift(() => accounts.stop())
       const apiOptions = {
         port: ports.api,
         host: '127.0.0.1',
         logger: logger.child({ component: 'api' }),
         circuitStatus: () => circuitStatus(),
+        accounts: accounts.routes,
       }
       const api = await startServer(apiOptions)
       stops.unshift(() => api.close())
       const where = {
         manifest: manifestPath,
+        data: dataDir,
         chains: devnet.manifest.chains.map((c) => ({
           name: c.name,
           role: c.role,
@@ -128,9 +151,10 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
           ),
           `  guardian  ${guardian.url}/api/v1/vaas/{chain}/{emitter}/{sequence}`,
           `  relayer   ${relayer.url}/metrics  ${relayer.url}/admin/deliveries`,
-          `  margin    ${api.url}/v1/margin  ${api.url}/health  ${api.url}/v1/status`,
+          `  api       ${api.url}/v1/accounts/{address}  ${api.url}/v1/status  ${api.url}/v1/openapi.json`,
           `  circuit   ${devnet.verifierBound ? 'ready: proofs are on' : 'setting_up: the proving key builds in the background (minutes); proofs wait for it'}`,
           `  manifest  ${manifestPath}`,
+          `  data      ${dataDir}`,
           'Try: npm run -s xmargin -- deposit --chain arbitrum --token USDC --amount 100 --mint --key <anvil key>',
           'Ctrl-C stops everything.',
         ].join('\n') + '\n',
