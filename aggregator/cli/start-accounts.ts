@@ -4,7 +4,6 @@
  * depth 0 (local chains do not reorg on their own), the hub through the
  * operator's key, and the signing context the API checks requests with.
  */
-import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { openDatabase } from '../../relayer/store/database.ts'
 import { Directory } from '../accounts/directory.ts'
@@ -23,17 +22,22 @@ export interface RunningAccounts {
   stop(): Promise<void>
 }
 
+/** `database`: a PGlite directory, 'memory', or a postgres:// URL; $DATABASE_URL wins when set. */
 export async function startAccounts(
   manifest: DevnetManifest,
-  dataDir: string,
+  database: string,
   logger: Logger,
+  options: { readonly confirmations?: number } = {},
 ): Promise<RunningAccounts> {
-  const db = await openDatabase(process.env['DATABASE_URL'] ?? join(dataDir, 'store'))
+  const db = await openDatabase(process.env['DATABASE_URL'] ?? database)
   const hub = hubOf(manifest)
   const service = await AccountService.open({
     db,
     directory: new Directory(manifest),
-    adapters: adaptersFromManifest(manifest, { confirmations: 0, maxBlockRange: 2_000 }),
+    adapters: adaptersFromManifest(manifest, {
+      confirmations: options.confirmations ?? 0,
+      maxBlockRange: 2_000,
+    }),
     hub: new EvmHubLedger(
       chainClients(hub.rpcUrl, hub.evmChainId, DEVNET_DEPLOYER_KEY, hub.name),
       hub.contracts.hub,

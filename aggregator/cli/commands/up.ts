@@ -116,7 +116,7 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
       // this compiles whether or not this version of startServer takes it yet)
       const accounts = await startAccounts(
         devnet.manifest,
-        dataDir,
+        join(dataDir, 'store'),
         logger.child({ component: 'accounts' }),
       )
       stops.unshift(() => accounts.stop())
