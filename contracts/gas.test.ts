@@ -22,6 +22,7 @@ import { type ProofResult, releaseProver } from '../circuits/prover.ts'
 import { verifierArtifact } from '../contracts/verifier-artifact.ts'
 import { CIRCUIT_WAIT_MS, circuitsReady } from '../test/helpers/circuits.ts'
 import {
+  advanceTime,
   deposit,
   type Fixture,
   forgedVaa,
@@ -33,6 +34,8 @@ import {
 import { cachedProof, twoAccountEpoch } from '../test/helpers/proofs.ts'
 
 const SNAPSHOT = new URL('./gas-snapshot.json', import.meta.url)
+/** An expiry the sequence never reaches (2100-01-01). */
+const FAR = 4_102_444_800n
 const TOLERANCE = 0.02
 
 // needs the circuit's build: wait for it (test/helpers/circuits.ts)
@@ -140,7 +143,30 @@ async function measure(): Promise<Record<string, number>> {
       functionName: 'execute',
       args: [vaa],
     })
-  record('MarginVault.execute (withdrawal)', await execute(await signedVaa(f, f.hub, approval)))
+  const paid = record(
+    'MarginVault.execute (withdrawal)',
+    await execute(await signedVaa(f, f.hub, approval)),
+  )
+  record(
+    'MarginHub.ingestCollateralUpdate (payout report)',
+    await ingest(await signedVaa(f, f.spoke, paid)),
+  )
+  // a hub-signed payout beyond the balance (the hub never approves one): refused
+  record(
+    'MarginVault.execute (refused: insufficient balance)',
+    await execute(
+      forgedVaa(f.hub, hub, 10_001n, {
+        kind: 'withdrawalApproval',
+        targetChain: f.spoke.wormholeChainId,
+        vault: f.spoke.contracts.vault,
+        id: 2n,
+        account: t.address,
+        token: usdc,
+        amount: amount * 10n,
+        expiry: FAR,
+      }),
+    ),
+  )
   const liquidation = forgedVaa(f.hub, hub, 10_000n, {
     kind: 'liquidation',
     targetChain: f.spoke.wormholeChainId,
@@ -149,6 +175,7 @@ async function measure(): Promise<Record<string, number>> {
     account: t.address,
     token: usdc,
     amount: amount / 4n,
+    expiry: FAR,
     recipient: trader(1).address,
     epoch: 1n,
   })
@@ -210,6 +237,24 @@ async function measure(): Promise<Record<string, number>> {
       ],
     }),
   )
+  record(
+    'MarginHub.setPayoutLifetime',
+    await sendTransaction(hubOwner, {
+      address: hub,
+      abi: MarginHub.abi,
+      functionName: 'setPayoutLifetime',
+      args: [2 * 86_400],
+    }),
+  )
+  // last, as it moves the clocks: an approval executed past its expiry
+  const stale = await sendTransaction(hubOwner, {
+    address: hub,
+    abi: MarginHub.abi,
+    functionName: 'approveWithdrawal',
+    args: [f.spoke.wormholeChainId, t.address, usdc, 1n],
+  })
+  await advanceTime(f, 3 * 86_400)
+  record('MarginVault.execute (refused: expired)', await execute(await signedVaa(f, f.hub, stale)))
   record(
     'MarginVault.pause',
     await sendTransaction(owner, {

@@ -43,18 +43,31 @@ const payout = fc.record({
   account: address,
   token: address,
   amount: uint(256),
+  expiry: uint(64),
 })
 
-const PAYLOAD: fc.Arbitrary<XMarginPayload> = fc.oneof(
+const PAYOUT_ACTIONS = ['withdrawal', 'seizure', 'expired', 'insufficientBalance'] as const
+/** A deposit names no payout (id 0); every other action names one (id >= 1). */
+const actionAndId = fc.oneof(
+  fc.record({ action: fc.constant('deposit' as const), payoutId: fc.constant(0n) }),
   fc.record({
-    kind: fc.constant('collateralUpdate' as const),
-    action: fc.constantFrom('deposit' as const, 'withdrawal' as const, 'seizure' as const),
-    chain,
-    account: address,
-    token: address,
-    amount: uint(256),
-    balance: uint(256),
+    action: fc.constantFrom(...PAYOUT_ACTIONS),
+    payoutId: fc.bigInt({ min: 1n, max: (1n << 64n) - 1n }),
   }),
+)
+
+const PAYLOAD: fc.Arbitrary<XMarginPayload> = fc.oneof(
+  fc
+    .record({
+      kind: fc.constant('collateralUpdate' as const),
+      chain,
+      account: address,
+      token: address,
+      amount: uint(256),
+      balance: uint(256),
+      settles: actionAndId,
+    })
+    .map(({ settles, ...u }): XMarginPayload => ({ ...u, ...settles })),
   fc.record({
     kind: fc.constant('epochRoot' as const),
     epoch: uint(64),
@@ -73,7 +86,7 @@ const PAYLOAD: fc.Arbitrary<XMarginPayload> = fc.oneof(
   ),
 )
 
-const ACTIONS = ['', 'deposit', 'withdrawal', 'seizure'] as const
+const ACTIONS = ['', 'deposit', ...PAYOUT_ACTIONS] as const
 
 /** What the Solidity decoder reads from `bytes`, in the TypeScript shape. */
 async function solidityDecode(kind: XMarginPayload['kind'], bytes: Hex): Promise<XMarginPayload> {
@@ -111,6 +124,7 @@ async function solidityDecode(kind: XMarginPayload['kind'], bytes: Hex): Promise
     account: o.account,
     token: o.token,
     amount: o.amount,
+    expiry: o.expiry,
   }
   return code === 4
     ? { kind: 'liquidation', ...base, recipient: o.recipient, epoch: o.epoch }
@@ -140,6 +154,21 @@ async function solidityEncode(p: XMarginPayload): Promise<Hex> {
     case 'liquidation':
       return read({ address: harness, abi, functionName: 'encodeLiquidation', args: [p] })
   }
+}
+
+/** A collateral update's bytes with another action code and payout id, as a careless vault might write them. */
+const updateBytes = (action: number, payoutId: bigint): Hex => {
+  const good = encodePayload({
+    kind: 'collateralUpdate',
+    action: 'deposit',
+    chain: 2,
+    account: getAddress(`0x${'11'.repeat(20)}`),
+    token: getAddress(`0x${'22'.repeat(20)}`),
+    amount: 5n,
+    balance: 5n,
+    payoutId: 0n,
+  })
+  return `0x${good.slice(2, 6)}${toHex(action, { size: 1 }).slice(2)}${good.slice(8, -16)}${toHex(payoutId, { size: 8 }).slice(2)}`
 }
 
 describe('payload codec', () => {
@@ -172,6 +201,26 @@ describe('payload codec', () => {
     )
   })
 
+  it.each([
+    { name: 'a deposit that names a payout', action: 1, payoutId: 7n },
+    { name: 'a paid withdrawal that names none', action: 2, payoutId: 0n },
+    { name: 'a refusal that names none', action: 4, payoutId: 0n },
+    { name: 'an unknown action', action: 6, payoutId: 7n },
+    { name: 'action 0', action: 0, payoutId: 0n },
+  ])('both reject a collateral update: $name', async ({ action, payoutId }) => {
+    // the helper writes well-formed bytes when asked to
+    expect(decodePayload(updateBytes(5, 9n))).toMatchObject({ action: 'insufficientBalance' })
+    const bad = updateBytes(action, payoutId)
+    expect(() => decodePayload(bad)).toThrow(PayloadError)
+    const call = c.public.readContract({
+      address: harness,
+      abi: PayloadHarness.abi,
+      functionName: 'decodeCollateralUpdate',
+      args: [bad],
+    })
+    expect(await revertOf(call)).toBe('MalformedPayload')
+  })
+
   it('both reject a payload with a wrong version, kind or length', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -181,7 +230,7 @@ describe('payload codec', () => {
           const good = encodePayload(p)
           const bad: Hex =
             damage === 'version'
-              ? `0x02${good.slice(4)}`
+              ? `0x01${good.slice(4)}`
               : damage === 'kind'
                 ? `0x0109${good.slice(6)}`
                 : damage === 'longer'

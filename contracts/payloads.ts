@@ -1,12 +1,12 @@
 /**
- * The xmargin Wormhole payloads (version 1): the TypeScript codec every
+ * The xmargin Wormhole payloads (version 2): the TypeScript codec every
  * component uses. Layouts are documented in contracts/README.md and mirrored
  * by contracts/src/libraries/XMarginPayloads.sol; tests round-trip the two.
  */
 import { type Address, bytesToHex, encodePacked, getAddress, type Hex, hexToBytes } from 'viem'
 import { XmarginError } from '../aggregator/errors.ts'
 
-export const PAYLOAD_VERSION = 1
+export const PAYLOAD_VERSION = 2
 
 export const KIND = {
   collateralUpdate: 1,
@@ -14,18 +14,29 @@ export const KIND = {
   withdrawalApproval: 3,
   liquidation: 4,
 } as const
-export const ACTION = { deposit: 1, withdrawal: 2, seizure: 3 } as const
+/** withdrawal and seizure: paid; expired and insufficientBalance: refused by the vault, nothing moved. */
+export const ACTION = {
+  deposit: 1,
+  withdrawal: 2,
+  seizure: 3,
+  expired: 4,
+  insufficientBalance: 5,
+} as const
 export const PAYLOAD_LENGTH = {
-  collateralUpdate: 109,
+  collateralUpdate: 117,
   epochRoot: 82,
-  withdrawalApproval: 104,
-  liquidation: 132,
+  withdrawalApproval: 112,
+  liquidation: 140,
 } as const
 
 export type PayloadKind = keyof typeof KIND
 export type CollateralAction = keyof typeof ACTION
 
-/** A vault's report of an account's balance of a token after a deposit, withdrawal or seizure. */
+/**
+ * A vault's report of an account's balance of a token after a deposit, or
+ * after a payout it paid (withdrawal, seizure) or refused (expired,
+ * insufficientBalance: the balance unchanged).
+ */
 export interface CollateralUpdate {
   readonly kind: 'collateralUpdate'
   readonly action: CollateralAction
@@ -35,6 +46,8 @@ export interface CollateralUpdate {
   readonly token: Address
   readonly amount: bigint
   readonly balance: bigint
+  /** 0 for a deposit; otherwise the hub's id of the payout this settles (never 0). */
+  readonly payoutId: bigint
 }
 
 /** The hub's roots for an epoch, sent to every chain's registry. */
@@ -55,6 +68,8 @@ export interface WithdrawalApproval {
   readonly account: Address
   readonly token: Address
   readonly amount: bigint
+  /** Unix seconds: the vault pays while its block time is at most this, and refuses after. */
+  readonly expiry: bigint
 }
 
 /** The hub's order to one vault to seize an account's collateral for `recipient`. */
@@ -80,8 +95,17 @@ export function encodePayload(p: XMarginPayload): Hex {
   switch (p.kind) {
     case 'collateralUpdate':
       return encodePacked(
-        ['uint8', 'uint8', 'uint8', 'uint16', 'address', 'address', 'uint256', 'uint256'],
-        [...head(p.kind), ACTION[p.action], p.chain, p.account, p.token, p.amount, p.balance],
+        ['uint8', 'uint8', 'uint8', 'uint16', 'address', 'address', 'uint256', 'uint256', 'uint64'],
+        [
+          ...head(p.kind),
+          ACTION[p.action],
+          p.chain,
+          p.account,
+          p.token,
+          p.amount,
+          p.balance,
+          p.payoutId,
+        ],
       )
     case 'epochRoot':
       return encodePacked(
@@ -90,8 +114,18 @@ export function encodePayload(p: XMarginPayload): Hex {
       )
     case 'withdrawalApproval':
       return encodePacked(
-        ['uint8', 'uint8', 'uint16', 'address', 'uint64', 'address', 'address', 'uint256'],
-        [...head(p.kind), p.targetChain, p.vault, p.id, p.account, p.token, p.amount],
+        [
+          'uint8',
+          'uint8',
+          'uint16',
+          'address',
+          'uint64',
+          'address',
+          'address',
+          'uint256',
+          'uint64',
+        ],
+        [...head(p.kind), p.targetChain, p.vault, p.id, p.account, p.token, p.amount, p.expiry],
       )
     case 'liquidation':
       return encodePacked(
@@ -104,6 +138,7 @@ export function encodePayload(p: XMarginPayload): Hex {
           'address',
           'address',
           'uint256',
+          'uint64',
           'address',
           'uint64',
         ],
@@ -115,6 +150,7 @@ export function encodePayload(p: XMarginPayload): Hex {
           p.account,
           p.token,
           p.amount,
+          p.expiry,
           p.recipient,
           p.epoch,
         ],
@@ -162,7 +198,7 @@ export function decodePayload(payload: Hex | Uint8Array): XMarginPayload {
       const code = r.small(1)
       const action = (Object.keys(ACTION) as CollateralAction[]).find((a) => ACTION[a] === code)
       if (!action) throw new PayloadError(`unknown collateral action ${code}`)
-      return {
+      const update: CollateralUpdate = {
         kind,
         action,
         chain: r.small(2),
@@ -170,7 +206,12 @@ export function decodePayload(payload: Hex | Uint8Array): XMarginPayload {
         token: r.address(),
         amount: r.uint(32),
         balance: r.uint(32),
+        payoutId: r.uint(8),
       }
+      // A deposit settles no payout; anything else settles exactly one (hub ids start at 1).
+      if ((action === 'deposit') !== (update.payoutId === 0n))
+        throw new PayloadError(`a ${action} update with payout id ${update.payoutId}`)
+      return update
     }
     case 'epochRoot':
       return {
@@ -196,5 +237,6 @@ function readPayout(r: Reader): Omit<WithdrawalApproval, 'kind'> {
     account: r.address(),
     token: r.address(),
     amount: r.uint(32),
+    expiry: r.uint(8),
   }
 }

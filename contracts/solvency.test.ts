@@ -16,6 +16,8 @@ import {
   deposit,
   type Fixture,
   hubLedger,
+  hubPayout,
+  hubReserved,
   published,
   revertOf,
   signedVaa,
@@ -188,12 +190,25 @@ describe('MarginHub.liquidate', () => {
       recipient: keeper.address,
       epoch: 1n,
     })
-    await sendTransaction(f.clients(f.spoke), {
+    // a seizure reserves like a withdrawal (E2), until the vault's report settles it
+    const { id } = decodePayload(message!.payload) as { id: bigint }
+    expect(await hubReserved(f, underwater.address, f.spoke)).toBe(amount)
+    expect(await hubPayout(f, id)).toMatchObject({ seizure: true, status: 1, amount })
+    const executed = await sendTransaction(f.clients(f.spoke), {
       address: f.spoke.contracts.vault,
       abi: MarginVault.abi,
       functionName: 'execute',
       args: [await signedVaa(f, f.hub, receipt)],
     })
+    await sendTransaction(f.clients(f.hub), {
+      address: f.hub.contracts.hub!,
+      abi: MarginHub.abi,
+      functionName: 'ingestCollateralUpdate',
+      args: [await signedVaa(f, f.spoke, executed)],
+    })
+    expect(await hubReserved(f, underwater.address, f.spoke)).toBe(0n)
+    expect(await hubPayout(f, id)).toMatchObject({ status: 2 })
+    expect(await hubLedger(f, underwater.address, f.spoke)).toBe(units(f.spoke, 'USDC', '4000'))
     const paid = await f.clients(f.spoke).public.readContract({
       address: f.spoke.tokens.USDC.address,
       abi: [

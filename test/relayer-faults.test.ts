@@ -77,6 +77,7 @@ describe('VAAs from the source that must not be delivered', () => {
           account: trader(0).address,
           token: f.spoke.tokens.USDC.address,
           amount: 1n,
+          expiry: 4_102_444_800n,
         }),
       says: 'VAA refused',
     },

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMarginHub} from "./interfaces/IMarginHub.sol";
 import {IWormhole} from "./interfaces/IWormhole.sol";
 import {
@@ -18,6 +19,10 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
         /// @dev 1 + the Wormhole sequence of the update that set it (0: none yet), so that
         ///      an older update delivered late never overwrites a newer one.
         uint64 nextSequence;
+        /// @dev The sum of the outstanding payouts from this entry (E2). Packed with nextSequence,
+        ///      so a reservation updates a slot that the entry's first update already wrote;
+        ///      2^192 base units is beyond any token's supply (SafeCast reverts past it).
+        uint192 reserved;
     }
 
     struct Roots {
@@ -25,9 +30,19 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
         bytes32 marketRoot;
     }
 
+    /// @notice Bounds of payoutLifetime. The floor covers the hub's finality (guardians sign our
+    ///         messages once finalized, about 15 minutes on Ethereum), relaying and inclusion on
+    ///         the target chain with room to spare; the ceiling bounds how long an approval,
+    ///         checked against the live state when it was made (E7), stays payable.
+    uint32 public constant MIN_PAYOUT_LIFETIME = 1 hours;
+    uint32 public constant MAX_PAYOUT_LIFETIME = 7 days;
+
     /// @notice Poseidon with one input: binds a proof's accountIdHash to an address.
     IPoseidon1 public immutable accountHasher;
     address public operator;
+    /// @inheritdoc IMarginHub
+    /// @dev Packed with operator: approveWithdrawal reads both.
+    uint32 public payoutLifetime = 1 days;
     uint64 public latestEpoch;
     uint64 public nextPayoutId = 1;
     /// @inheritdoc IVerifierBinding
@@ -38,6 +53,7 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     mapping(uint16 chain => bytes32) public vaultEmitter;
     mapping(address account => mapping(uint16 chain => mapping(address token => LedgerEntry))) private _ledger;
     mapping(uint64 epoch => Roots) private _roots;
+    mapping(uint64 id => Payout) private _payouts;
 
     modifier onlyOperator() {
         if (msg.sender != operator) revert NotOperator(msg.sender);
@@ -69,6 +85,15 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     }
 
     /// @inheritdoc IMarginHub
+    function setPayoutLifetime(uint32 lifetime) external onlyOwner {
+        if (lifetime < MIN_PAYOUT_LIFETIME || lifetime > MAX_PAYOUT_LIFETIME) {
+            revert PayoutLifetimeOutOfRange(lifetime, MIN_PAYOUT_LIFETIME, MAX_PAYOUT_LIFETIME);
+        }
+        payoutLifetime = lifetime;
+        emit PayoutLifetimeChanged(lifetime);
+    }
+
+    /// @inheritdoc IMarginHub
     function registerVault(uint16 chain, bytes32 emitter) external onlyOwner {
         if (emitter == bytes32(0)) revert ZeroAddress();
         vaultEmitter[chain] = emitter;
@@ -92,6 +117,8 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
             entry.nextSequence = vm.sequence + 1;
         }
         emit CollateralUpdated(u.account, u.chain, u.token, u.balance, vm.sequence, applied);
+        // Settled whether or not the balance applied: a newer update already reflects the payout.
+        if (u.action != P.ACTION_DEPOSIT) _settle(u, entry);
     }
 
     /// @inheritdoc IMarginHub
@@ -133,7 +160,7 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     {
         P.Payout memory p = _payout(chain, account, token, amount, account, 0);
         sequence = _publish(P.encodeWithdrawalApproval(p));
-        emit WithdrawalApproved(p.id, account, chain, token, amount, sequence);
+        emit WithdrawalApproved(p.id, account, chain, token, amount, p.expiry, sequence);
     }
 
     /// @inheritdoc IMarginHub
@@ -150,7 +177,7 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
         uint64 epoch = _checkProof(proof, signals, account);
         P.Payout memory p = _payout(chain, account, token, amount, recipient, epoch);
         sequence = _publish(P.encodeLiquidation(p));
-        emit LiquidationPublished(p.id, account, chain, token, amount, recipient, epoch, sequence);
+        emit LiquidationPublished(p.id, account, chain, token, amount, recipient, epoch, p.expiry, sequence);
     }
 
     /// @inheritdoc IMarginHub
@@ -165,6 +192,16 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     }
 
     /// @inheritdoc IMarginHub
+    function reserved(address account, uint16 chain, address token) external view returns (uint256) {
+        return _ledger[account][chain][token].reserved;
+    }
+
+    /// @inheritdoc IMarginHub
+    function payout(uint64 id) external view returns (Payout memory) {
+        return _payouts[id];
+    }
+
+    /// @inheritdoc IMarginHub
     function pause() external onlyOwner {
         _pause();
     }
@@ -174,25 +211,65 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
         _unpause();
     }
 
-    /// @dev A payout from `account`'s collateral in the vault on `chain`, within what the ledger shows.
+    /// @dev A payout from `account`'s collateral in the vault on `chain`, reserved on the ledger
+    ///      entry (E2) and expiring payoutLifetime from now (E3); epoch 0 is a withdrawal.
     function _payout(uint16 chain, address account, address token, uint256 amount, address recipient, uint64 epoch)
         private
-        returns (P.Payout memory)
+        returns (P.Payout memory p)
     {
         bytes32 vault = vaultEmitter[chain];
         if (vault == bytes32(0)) revert VaultNotRegistered(chain);
-        uint256 balance = _ledger[account][chain][token].balance;
-        if (balance < amount) revert InsufficientLedgerBalance(account, chain, token, balance, amount);
-        return P.Payout({
+        if (amount == 0) revert ZeroAmount();
+        LedgerEntry storage entry = _ledger[account][chain][token];
+        uint256 balance = entry.balance;
+        uint256 held = entry.reserved;
+        // A newer update may land before an older payout's report (then the ledger already
+        // shows the payout and its reservation is still held): nothing is free until it settles.
+        if (held > balance || balance - held < amount) {
+            revert InsufficientLedgerBalance(account, chain, token, balance, held, amount);
+        }
+        entry.reserved = SafeCast.toUint192(held + amount);
+        p = P.Payout({
             targetChain: chain,
             vault: address(uint160(uint256(vault))),
             id: nextPayoutId++,
             account: account,
             token: token,
             amount: amount,
+            expiry: uint64(block.timestamp) + payoutLifetime,
             recipient: recipient,
             epoch: epoch
         });
+        _payouts[p.id] = Payout({
+            account: account,
+            chain: chain,
+            expiry: p.expiry,
+            status: PayoutStatus.Outstanding,
+            seizure: epoch != 0,
+            token: token,
+            amount: amount
+        });
+    }
+
+    /// @dev Settle the payout a vault report names, if it is outstanding and the report matches
+    ///      it (same chain, account, token, amount and kind); a report for anything else, or a
+    ///      second report, changes nothing. `entry` is the report's ledger entry.
+    function _settle(P.CollateralUpdate memory u, LedgerEntry storage entry) private {
+        Payout storage r = _payouts[u.payoutId];
+        bool paid = u.action == P.ACTION_WITHDRAWAL || u.action == P.ACTION_SEIZURE;
+        bool matches = r.status == PayoutStatus.Outstanding && r.chain == u.chain && r.account == u.account
+            && r.token == u.token && r.amount == u.amount && (!paid || r.seizure == (u.action == P.ACTION_SEIZURE));
+        if (!matches) {
+            emit PayoutReportIgnored(u.payoutId, u.chain);
+            return;
+        }
+        PayoutStatus status = paid
+            ? PayoutStatus.Paid
+            : u.action == P.ACTION_REFUSED_EXPIRED ? PayoutStatus.Expired : PayoutStatus.RefusedInsufficientBalance;
+        r.status = status;
+        // The entry is r's (same account, chain, token), and r.amount is part of its reservation.
+        entry.reserved -= uint192(u.amount);
+        emit PayoutSettled(u.payoutId, u.account, u.chain, u.token, u.amount, status);
     }
 
     /// @dev A valid liquidatable proof about `account` against the latest epoch's roots.

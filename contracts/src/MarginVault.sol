@@ -15,6 +15,10 @@ import {WormholeReceiver} from "./WormholeReceiver.sol";
 contract MarginVault is IMarginVault, WormholeReceiver, Ownable2Step, Pausable, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
+    /// @notice PayoutRefused reasons.
+    uint8 public constant REFUSED_EXPIRED = 1;
+    uint8 public constant REFUSED_INSUFFICIENT_BALANCE = 2;
+
     uint16 public immutable hubChain;
     bytes32 public immutable hubEmitter;
 
@@ -60,7 +64,7 @@ contract MarginVault is IMarginVault, WormholeReceiver, Ownable2Step, Pausable, 
         totalHeld[token] = held;
         uint256 balance = _balances[msg.sender][token] + amount;
         _balances[msg.sender][token] = balance;
-        sequence = _publishUpdate(P.ACTION_DEPOSIT, msg.sender, token, amount, balance);
+        sequence = _publishUpdate(P.ACTION_DEPOSIT, msg.sender, token, amount, balance, 0);
         emit Deposited(msg.sender, token, amount, balance, sequence);
     }
 
@@ -71,13 +75,25 @@ contract MarginVault is IMarginVault, WormholeReceiver, Ownable2Step, Pausable, 
         if (o.targetChain != wormhole.chainId() || o.vault != address(this)) revert WrongTarget(o.targetChain, o.vault);
 
         uint256 balance = _balances[o.account][o.token];
-        if (balance < o.amount) revert InsufficientBalance(o.account, o.token, balance, o.amount);
+        // Expiry first: a stale payout is refused as such whatever the balance. The VAA is
+        // consumed above, so a refused payout can never pay later (E2, E3).
+        uint8 refusal = block.timestamp > o.expiry
+            ? REFUSED_EXPIRED
+            : balance < o.amount ? REFUSED_INSUFFICIENT_BALANCE : 0;
+        if (refusal != 0) {
+            // The balance is unchanged and still absolute: the hub may apply it like any update.
+            uint8 action = refusal == REFUSED_EXPIRED ? P.ACTION_REFUSED_EXPIRED : P.ACTION_REFUSED_INSUFFICIENT_BALANCE;
+            sequence = _publishUpdate(action, o.account, o.token, o.amount, balance, o.id);
+            emit PayoutRefused(o.id, o.account, o.token, o.amount, refusal, sequence);
+            return sequence;
+        }
         balance -= o.amount;
         _balances[o.account][o.token] = balance;
         totalHeld[o.token] -= o.amount;
 
         bool liquidation = kind == P.KIND_LIQUIDATION;
-        sequence = _publishUpdate(liquidation ? P.ACTION_SEIZURE : P.ACTION_WITHDRAWAL, o.account, o.token, o.amount, balance);
+        uint8 paid = liquidation ? P.ACTION_SEIZURE : P.ACTION_WITHDRAWAL;
+        sequence = _publishUpdate(paid, o.account, o.token, o.amount, balance, o.id);
         emit PaidOut(o.id, o.account, o.token, o.amount, o.recipient, liquidation, sequence);
         IERC20(o.token).safeTransfer(o.recipient, o.amount);
     }
@@ -97,10 +113,15 @@ contract MarginVault is IMarginVault, WormholeReceiver, Ownable2Step, Pausable, 
         _unpause();
     }
 
-    function _publishUpdate(uint8 action, address account, address token, uint256 amount, uint256 balance)
-        private
-        returns (uint64)
-    {
+    /// @dev `payoutId` is 0 for a deposit, else the payout this update settles.
+    function _publishUpdate(
+        uint8 action,
+        address account,
+        address token,
+        uint256 amount,
+        uint256 balance,
+        uint64 payoutId
+    ) private returns (uint64) {
         return _publish(
             P.encodeCollateralUpdate(
                 P.CollateralUpdate({
@@ -109,7 +130,8 @@ contract MarginVault is IMarginVault, WormholeReceiver, Ownable2Step, Pausable, 
                     account: account,
                     token: token,
                     amount: amount,
-                    balance: balance
+                    balance: balance,
+                    payoutId: payoutId
                 })
             )
         );

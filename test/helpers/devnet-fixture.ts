@@ -195,3 +195,60 @@ export function guardianSource(f: Fixture): DevnetGuardianSource {
     })),
   )
 }
+
+/** What outstanding payouts reserve of the hub ledger entry (account, chain, token). */
+export function hubReserved(
+  f: Fixture,
+  account: Address,
+  chain: ChainManifest,
+  symbol: TokenSymbol = 'USDC',
+): Promise<bigint> {
+  return f.clients(f.hub).public.readContract({
+    address: f.hub.contracts.hub!,
+    abi: MarginHub.abi,
+    functionName: 'reserved',
+    args: [account, chain.wormholeChainId, chain.tokens[symbol].address],
+  })
+}
+
+/** The hub's record of a payout. */
+export function hubPayout(f: Fixture, id: bigint) {
+  return f.clients(f.hub).public.readContract({
+    address: f.hub.contracts.hub!,
+    abi: MarginHub.abi,
+    functionName: 'payout',
+    args: [id],
+  })
+}
+
+/**
+ * Move every chain's clock forward by `seconds` and mine a block there, so
+ * that the chains keep one time (payout expiries are stamped on the hub and
+ * checked on the spokes). Returns each chain's new block time, in order.
+ */
+export async function advanceTime(f: Fixture, seconds: number): Promise<bigint[]> {
+  return Promise.all(
+    f.manifest.chains.map(async (chain) => {
+      const rpc = f.clients(chain).public
+      await rpc.request({ method: 'evm_increaseTime' as never, params: [seconds] as never })
+      await rpc.request({ method: 'evm_mine' as never, params: [] as never })
+      return (await rpc.getBlock({ blockTag: 'latest' })).timestamp
+    }),
+  )
+}
+
+/** Snapshot every chain; the function returned reverts them all to it (once). */
+export async function snapshotChains(f: Fixture): Promise<() => Promise<void>> {
+  const taken = await Promise.all(
+    f.manifest.chains.map(async (chain) => {
+      const rpc = f.clients(chain).public
+      return { rpc, id: (await rpc.request({ method: 'evm_snapshot' as never })) as Hex }
+    }),
+  )
+  return async () => {
+    for (const { rpc, id } of taken) {
+      const ok = await rpc.request({ method: 'evm_revert' as never, params: [id] as never })
+      if (ok !== true) throw new Error(`evm_revert to ${id} failed`)
+    }
+  }
+}

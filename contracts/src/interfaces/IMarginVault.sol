@@ -7,7 +7,10 @@ import {IWormholeReceiver} from "./IWormholeReceiver.sol";
 /// @notice Holds allow-listed ERC-20 collateral per account. Every deposit publishes a
 ///         collateral-update message for the hub. Funds leave only on a hub-signed VAA
 ///         (withdrawal approval or liquidation) that names this chain and this vault,
-///         and each such VAA pays at most once. Fee-on-transfer tokens are rejected.
+///         and each such VAA is executed at most once: it pays, or, past its expiry or
+///         beyond the account's balance, it is refused. Either way it is consumed and
+///         reported to the hub (a collateral update naming the payout), so the hub
+///         releases the payout's reservation. Fee-on-transfer tokens are rejected.
 interface IMarginVault is IWormholeReceiver {
     /// @notice The token is not on the allow-list.
     error TokenNotAllowed(address token);
@@ -17,8 +20,6 @@ interface IMarginVault is IWormholeReceiver {
     error ZeroAmount();
     /// @notice The token delivered a different amount than was transferred (fee-on-transfer).
     error FeeOnTransferToken(address token, uint256 expected, uint256 received);
-    /// @notice The account's balance cannot cover the payout.
-    error InsufficientBalance(address account, address token, uint256 balance, uint256 amount);
 
     /// @notice A token was allowed (cap > 0) or disallowed (cap = 0).
     event TokenAllowed(address indexed token, uint256 cap);
@@ -35,14 +36,25 @@ interface IMarginVault is IWormholeReceiver {
         bool liquidation,
         uint64 sequence
     );
+    /// @notice A payout was refused: consumed (never payable later), nothing moved, and
+    ///         reported to the hub in the collateral update with Wormhole sequence `sequence`.
+    /// @param reason 1 = expired (block.timestamp > the payout's expiry), 2 = insufficient_balance
+    ///        (the account's balance here is below `amount`). Expiry is checked first.
+    event PayoutRefused(
+        uint64 indexed id, address indexed account, address indexed token, uint256 amount, uint8 reason, uint64 sequence
+    );
 
     /// @notice Deposit `amount` of `token` for msg.sender; msg.value must equal the core's messageFee().
     /// @return sequence The Wormhole sequence of the collateral-update message.
     function deposit(address token, uint256 amount) external payable returns (uint64 sequence);
 
-    /// @notice Execute a hub VAA: a withdrawal approval or a liquidation for this vault.
+    /// @notice Execute a hub VAA: a withdrawal approval or a liquidation for this vault. It pays
+    ///         (PaidOut) while block.timestamp <= its expiry and the account's balance covers
+    ///         it; otherwise it is refused (PayoutRefused). Both consume the VAA and publish a
+    ///         collateral update that names the payout, for the hub to settle it.
     /// @dev Works while paused: approved funds are never trapped. msg.value pays the
-    ///      collateral-update message that reports the payout to the hub.
+    ///      collateral-update message that reports the outcome to the hub. Anyone may call it.
+    /// @return sequence The Wormhole sequence of that collateral update.
     function execute(bytes calldata encodedVaa) external payable returns (uint64 sequence);
 
     /// @notice Allow a token with a cap on the vault's total holdings of it (0 disallows).

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: UNLICENSED
 pragma solidity ^0.8.24;
 
-/// @title xmargin Wormhole payloads, version 1
+/// @title xmargin Wormhole payloads, version 2
 /// @notice Fixed big-endian layouts, documented in contracts/README.md (the one place).
 ///         contracts/payloads.ts is the TypeScript twin; tests round-trip the two.
+///         Version 2: payouts carry an expiry, and a vault's report of a payout names it.
 library XMarginPayloads {
-    uint8 internal constant VERSION = 1;
+    uint8 internal constant VERSION = 2;
 
     uint8 internal constant KIND_COLLATERAL_UPDATE = 1;
     uint8 internal constant KIND_EPOCH_ROOT = 2;
@@ -15,11 +16,14 @@ library XMarginPayloads {
     uint8 internal constant ACTION_DEPOSIT = 1;
     uint8 internal constant ACTION_WITHDRAWAL = 2;
     uint8 internal constant ACTION_SEIZURE = 3;
+    /// @dev A payout the vault refused (consumed, nothing moved): past its expiry, or beyond the balance.
+    uint8 internal constant ACTION_REFUSED_EXPIRED = 4;
+    uint8 internal constant ACTION_REFUSED_INSUFFICIENT_BALANCE = 5;
 
-    uint256 internal constant COLLATERAL_UPDATE_LENGTH = 109;
+    uint256 internal constant COLLATERAL_UPDATE_LENGTH = 117;
     uint256 internal constant EPOCH_ROOT_LENGTH = 82;
-    uint256 internal constant WITHDRAWAL_APPROVAL_LENGTH = 104;
-    uint256 internal constant LIQUIDATION_LENGTH = 132;
+    uint256 internal constant WITHDRAWAL_APPROVAL_LENGTH = 112;
+    uint256 internal constant LIQUIDATION_LENGTH = 140;
 
     /// @notice A payload whose version, kind or length is not one of the layouts above.
     error MalformedPayload(uint8 version, uint8 kind, uint256 length);
@@ -31,6 +35,8 @@ library XMarginPayloads {
         address token;
         uint256 amount;
         uint256 balance;
+        /// @dev 0 for a deposit; for every other action, the hub's id of the payout it settles.
+        uint64 payoutId;
     }
 
     struct EpochRoot {
@@ -48,13 +54,15 @@ library XMarginPayloads {
         address account;
         address token;
         uint256 amount;
+        /// @dev Unix seconds: payable while the target chain's block.timestamp <= expiry.
+        uint64 expiry;
         address recipient;
         uint64 epoch;
     }
 
     function encodeCollateralUpdate(CollateralUpdate memory u) internal pure returns (bytes memory) {
         return abi.encodePacked(
-            VERSION, KIND_COLLATERAL_UPDATE, u.action, u.chain, u.account, u.token, u.amount, u.balance
+            VERSION, KIND_COLLATERAL_UPDATE, u.action, u.chain, u.account, u.token, u.amount, u.balance, u.payoutId
         );
     }
 
@@ -64,13 +72,23 @@ library XMarginPayloads {
 
     function encodeWithdrawalApproval(Payout memory p) internal pure returns (bytes memory) {
         return abi.encodePacked(
-            VERSION, KIND_WITHDRAWAL_APPROVAL, p.targetChain, p.vault, p.id, p.account, p.token, p.amount
+            VERSION, KIND_WITHDRAWAL_APPROVAL, p.targetChain, p.vault, p.id, p.account, p.token, p.amount, p.expiry
         );
     }
 
     function encodeLiquidation(Payout memory p) internal pure returns (bytes memory) {
         return abi.encodePacked(
-            VERSION, KIND_LIQUIDATION, p.targetChain, p.vault, p.id, p.account, p.token, p.amount, p.recipient, p.epoch
+            VERSION,
+            KIND_LIQUIDATION,
+            p.targetChain,
+            p.vault,
+            p.id,
+            p.account,
+            p.token,
+            p.amount,
+            p.expiry,
+            p.recipient,
+            p.epoch
         );
     }
 
@@ -99,7 +117,11 @@ library XMarginPayloads {
         u.token = address(uint160(_word(p, 25) >> 96));
         u.amount = _word(p, 45);
         u.balance = _word(p, 77);
-        if (u.action < ACTION_DEPOSIT || u.action > ACTION_SEIZURE) {
+        u.payoutId = uint64(_word(p, 109) >> 192);
+        // A deposit settles no payout; every other action settles exactly one (ids start at 1).
+        bool deposit = u.action == ACTION_DEPOSIT;
+        if (u.action < ACTION_DEPOSIT || u.action > ACTION_REFUSED_INSUFFICIENT_BALANCE || deposit != (u.payoutId == 0))
+        {
             revert MalformedPayload(VERSION, KIND_COLLATERAL_UPDATE, p.length);
         }
     }
@@ -122,9 +144,10 @@ library XMarginPayloads {
         o.account = address(uint160(_word(p, 32) >> 96));
         o.token = address(uint160(_word(p, 52) >> 96));
         o.amount = _word(p, 72);
+        o.expiry = uint64(_word(p, 104) >> 192);
         if (kind == KIND_LIQUIDATION) {
-            o.recipient = address(uint160(_word(p, 104) >> 96));
-            o.epoch = uint64(_word(p, 124) >> 192);
+            o.recipient = address(uint160(_word(p, 112) >> 96));
+            o.epoch = uint64(_word(p, 132) >> 192);
         } else {
             o.recipient = o.account;
         }
