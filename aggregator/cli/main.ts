@@ -4,6 +4,8 @@
  */
 import { InputError, XmarginError } from '../errors.ts'
 import { type CliIo, type Command, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK } from './command.ts'
+import { accountCommand } from './commands/account.ts'
+import { accountsCommand } from './commands/accounts.ts'
 import { balancesCommand } from './commands/balances.ts'
 import { benchCommand } from './commands/bench.ts'
 import { depositCommand } from './commands/deposit.ts'
@@ -15,6 +17,7 @@ import { relayerCommand } from './commands/relayer.ts'
 import { serveCommand } from './commands/serve.ts'
 import { upCommand } from './commands/up.ts'
 import { verifyCommand } from './commands/verify.ts'
+import { withdrawCommand } from './commands/withdraw.ts'
 
 const COMMANDS: readonly Command[] = [
   upCommand,
@@ -22,9 +25,12 @@ const COMMANDS: readonly Command[] = [
   proveCommand,
   verifyCommand,
   serveCommand,
+  accountsCommand,
   devnetCommand,
   depositCommand,
   balancesCommand,
+  accountCommand,
+  withdrawCommand,
   relayerCommand,
   guardianCommand,
   benchCommand,

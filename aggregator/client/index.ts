@@ -35,7 +35,7 @@ import type {
 } from './types.ts'
 
 export { type ResolvedWithdrawal, resolveWithdrawal } from './actions/withdraw.ts'
-export { formatAmount, parseAmount } from './amount.ts'
+export { decimalParts, formatAmount, parseAmount } from './amount.ts'
 export { signingOf } from './context.ts'
 export { ApiError, ApiUnreachableError, WaitTimeoutError } from './errors.ts'
 export { resolveChain, resolveToken } from './resolve.ts'
