@@ -41,7 +41,7 @@ const UPDATED = parseAbiItem(
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
-interface Publisher {
+export interface Publisher {
   /** Set up (funded, approved, modules loaded): ready to publish at once. */
   readonly ready: Promise<void>
   /** Start publishing at unix ms `startAt`. */
@@ -54,7 +54,7 @@ interface Publisher {
  * A publisher process for one chain. It sets up first and publishes only when
  * told, so its start-up CPU (loading modules, funding) is not measured.
  */
-function publisher(
+export function publisher(
   job: { chain: ChainManifest; key: Hex; count: number; perSecond: number },
   published: Map<string, number>,
 ): Publisher {
