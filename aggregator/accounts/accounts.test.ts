@@ -148,6 +148,22 @@ describe.each(BACKENDS)('AccountService on %s', (_, openDb) => {
     expect((await s.view(TRADER)).collateral[0]!.credited).toBe('40000000')
   })
 
+  it('a reorg shallower than the confirmation depth never credits the orphaned deposit', async () => {
+    const w = await world()
+    const s = await w.open()
+    const chain = w.chains[0]!
+    const fork = chain.head
+    chain.deposit(TRADER, USDC, 7n) // orphaned below
+    await new Promise((r) => setTimeout(r, 50))
+    expect(s.state(TRADER)).toBeUndefined() // one block deep: not final at depth 1
+    chain.rewind(fork)
+    chain.deposit(TRADER, USDC, 11n) // the replacing branch
+    chain.mine(2)
+    await until(() => s.state(TRADER)?.holdings.size === 1, 'the replacement credited')
+    await new Promise((r) => setTimeout(r, 50))
+    expect(s.state(TRADER)!.holdings.get(`arbitrum:${USDC.toLowerCase()}`)!.credited).toBe(11n)
+  })
+
   it('a payout the vault refuses releases its reservation', async () => {
     const w = await world()
     const s = await w.open()
