@@ -17,23 +17,36 @@ interface Where {
 
 let child: ChildProcess
 let where: Where
+let dir: string
 
-beforeAll(async () => {
-  const manifest = join(mkdtempSync(join(tmpdir(), 'xmargin-up-')), 'devnet.json')
+/** `xmargin up` on the test's data directory, and where it says each part is. */
+async function up(extra: string[] = []): Promise<{ child: ChildProcess; where: Where }> {
+  const manifest = join(dir, 'devnet.json')
   const ports = ['--port', '0', '--guardian-port', '0', '--relayer-port', '0', '--api-port', '0']
-  child = spawn(process.execPath, [BIN, 'up', ...ports, '--manifest', manifest, '--json'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-  })
-  where = await new Promise<Where>((resolve, reject) => {
+  const data = ['--data', join(dir, 'data'), ...extra]
+  const proc = spawn(
+    process.execPath,
+    [BIN, 'up', ...ports, '--manifest', manifest, ...data, '--json'],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+    },
+  )
+  const found = await new Promise<Where>((resolve, reject) => {
     let out = ''
-    child.stdout!.on('data', (d: Buffer) => {
+    proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString()
       const line = out.split('\n').find((l) => l.startsWith('{"manifest"'))
       if (line) resolve(JSON.parse(line) as Where)
     })
-    child.once('exit', (code) => reject(new Error(`up exited with ${code}`)))
+    proc.once('exit', (code) => reject(new Error(`up exited with ${code}`)))
   })
+  return { child: proc, where: found }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'xmargin-up-'))
+  ;({ child, where } = await up())
 }, 90_000)
 
 afterAll(() => {
@@ -93,4 +106,28 @@ describe('xmargin up', () => {
       await expect(fetch(url, { signal: AbortSignal.timeout(1000) })).rejects.toThrow()
     }
   })
+
+  it('resumes the same world on the same data directory, and starts anew with --fresh', async () => {
+    const t = trader(2)
+    const wbtc = async (w: Where) => {
+      const { out } = await runCli(['balances', '--manifest', w.manifest, '--key', t.key, '--json'])
+      return (JSON.parse(out).balances as Record<string, string>[]).find(
+        (r) => r['chain'] === 'base' && r['token'] === 'WBTC',
+      )?.['vault']
+    }
+    let again = await up()
+    try {
+      expect(await wbtc(again.where)).toBe('0.25')
+    } finally {
+      again.child.kill('SIGINT')
+      await new Promise((r) => again.child.once('exit', r))
+    }
+    again = await up(['--fresh'])
+    try {
+      expect(await wbtc(again.where)).toBe('0')
+    } finally {
+      again.child.kill('SIGINT')
+      await new Promise((r) => again.child.once('exit', r))
+    }
+  }, 120_000)
 })
