@@ -18,13 +18,14 @@ import {
   USDC,
   WETH,
 } from '../../test/helpers/account-world.ts'
-import { InputError } from '../errors.ts'
+import { InputError, type XmarginError } from '../errors.ts'
 import {
   ApiError,
   ApiUnreachableError,
   createXmarginClient,
   parseAmount,
   type StreamMessage,
+  WaitTimeoutError,
   type XmarginClient,
 } from './index.ts'
 
@@ -45,6 +46,29 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.close()
 })
+
+/** Wait for a condition that other callbacks make true (no clock involved but the test's timeout). */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setImmediate(r))
+}
+
+/** A body that ends after its first SSE message. */
+function firstMessageOf(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader()
+  let text = ''
+  return new ReadableStream({
+    async pull(controller) {
+      const { done, value } = await reader.read()
+      if (!done) text += new TextDecoder().decode(value)
+      const end = text.indexOf('\n\n')
+      if (done || end >= 0) {
+        controller.enqueue(new TextEncoder().encode(text.slice(0, end + 2)))
+        controller.close()
+        await reader.cancel()
+      }
+    },
+  })
+}
 
 /** A fresh trader per test, so no test sees another's account. */
 function trader(): { key: LocalAccount; client: XmarginClient } {
@@ -197,6 +221,26 @@ describe('withdraw', () => {
   })
 })
 
+describe('waitForWithdrawal', () => {
+  it('gives up after timeoutMs with the status it last saw', async () => {
+    const { key, client } = trader()
+    await world.deposit('base', key.address, USDC, 1_000_000n)
+    const w = await client.withdraw({ chain: 'base', token: 'USDC', amount: '1' })
+    const err = await client.waitForWithdrawal(w.id, { timeoutMs: 50 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(WaitTimeoutError)
+    expect([(err as WaitTimeoutError).code, (err as WaitTimeoutError).lastStatus]).toEqual([
+      'wait_timeout',
+      'approved',
+    ])
+  })
+
+  it('a withdrawal the account does not have is unknown_withdrawal', async () => {
+    const { client } = trader()
+    const err = await client.waitForWithdrawal('no-such-id').catch((e: unknown) => e)
+    expect((err as XmarginError).code).toBe('unknown_withdrawal')
+  })
+})
+
 describe('parseAmount', () => {
   it.each([
     { text: '2500', decimals: 6, base: 2_500_000_000n },
@@ -331,6 +375,32 @@ describe('stream', () => {
     expect(
       resumed.type === 'event' && resumed.event.kind === 'credit' && resumed.event.amount,
     ).toBe(3_000_000n)
+  })
+
+  it('a dropped connection is reopened after the last seq, freshly signed', async () => {
+    const { key } = trader()
+    await world.deposit('arbitrum', key.address, USDC, 1_000_000n)
+    // The service's first stream is cut right after its snapshot, as a proxy might.
+    const opened: Headers[] = []
+    const cutting: typeof fetch = async (input, init) => {
+      const res = await world.fetch(input, init)
+      if (!String(input).endsWith('/stream')) return res
+      opened.push(new Headers(init?.headers))
+      return opened.length > 1 ? res : new Response(firstMessageOf(res.body!), res)
+    }
+    const client = createXmarginClient({ api: API, account: key, fetch: cutting })
+    const seen: StreamMessage[] = []
+    const handle = client.stream((m) => void seen.push(m), { reconnectMs: 0 })
+    const resumed = world.next((e) => e.kind === 'credit' && e.account === key.address)
+    await until(() => opened.length === 2)
+    await world.deposit('arbitrum', key.address, USDC, 2_000_000n)
+    await resumed
+    await until(() => seen.length === 2)
+    handle.close()
+    await handle.closed
+    expect(seen.map((m) => m.type)).toEqual(['snapshot', 'event'])
+    expect(opened[1]!.get('last-event-id')).toBe(seen[0]!.seq.toString())
+    expect(opened[1]!.get('x-xmargin-auth')).not.toBe(opened[0]!.get('x-xmargin-auth'))
   })
 
   it('a refused stream ends: closed rejects with the ApiError', async () => {
