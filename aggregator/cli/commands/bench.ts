@@ -5,14 +5,22 @@ import { InputError } from '../../errors.ts'
 import { type Command, EXIT_OK, parseFlags, wholeNumberFlag } from '../command.ts'
 
 const TARGETS = `Targets: accountsPerSecond >= 1,000,000; tickMs <= 20; maxRelativeDifference <= 1e-9.`
+const ACCOUNTS_TARGETS = `Targets: creditsPerSecond >= 200 (the chains being the limit); p99Ms <= 1000; restartMs <= 5000.`
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'run a benchmark (risk, relay, prove, api)',
+  summary: 'run a benchmark (risk, relay, prove, api, accounts)',
   help: `Usage: xmargin bench risk [--accounts N] [--json]
+       xmargin bench accounts [--accounts N] [--json]
        xmargin bench api [--json]
        xmargin bench relay [--accounts N] [--json]
        xmargin bench prove [--json]
+
+accounts: a burst of N (default 900) deposits on three local chains (one
+publisher process each, confirmation depth 0) credited by the accounts service:
+creditsPerSecond beside the chains' own minedPerSecond, p50Ms and p99Ms from
+mined to credited; then restartMs, reopening a log of 1,000,000 events from its
+latest snapshot, beside replayMs, folding all of it. ${ACCOUNTS_TARGETS}
 
 api: POST /v1/margin on 16-position portfolios at 64 concurrent clients against
 'xmargin serve' in its own process (10 s after a 2 s warm-up): requestsPerSecond,
@@ -33,7 +41,8 @@ the batch engine's full pass, a one-underlying tick, the reference engine's
 pass over the same book, peak RSS and the largest difference between them.
 ${TARGETS}
 
-  --accounts N  book size (default ${BENCH_SHAPE.accounts}); for relay, the message count
+  --accounts N  book size (default ${BENCH_SHAPE.accounts}); for relay, the message count;
+                for accounts, the deposits in the burst
   --json        print one JSON object`,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
@@ -47,6 +56,20 @@ ${TARGETS}
         values.json
           ? `${JSON.stringify(result)}\n`
           : `${table(result)}\nTargets: deliveriesPerSecond >= 50; p99Ms <= 1000.\n`,
+      )
+      return EXIT_OK
+    }
+    if (positionals[0] === 'accounts') {
+      const { runAccountsBench, BURST_DEPOSITS } = await needsBuild(
+        () => import('../../bench/accounts-bench.ts'),
+      )
+      const deposits = wholeNumberFlag(values.accounts, 'accounts', BURST_DEPOSITS)
+      // at least one deposit per chain, or there is no burst to time
+      if (deposits < 3)
+        throw new InputError('--accounts', 'out_of_range', '--accounts must be >= 3 for accounts')
+      const result = await runAccountsBench({ deposits, log: (line) => io.err(`${line}\n`) })
+      io.out(
+        values.json ? `${JSON.stringify(result)}\n` : `${table(result)}\n${ACCOUNTS_TARGETS}\n`,
       )
       return EXIT_OK
     }
@@ -78,7 +101,7 @@ ${TARGETS}
       throw new InputError(
         'benchmark',
         'invalid_argument',
-        `unknown benchmark ${JSON.stringify(positionals[0] ?? '')}; try 'risk', 'relay', 'prove' or 'api'`,
+        `unknown benchmark ${JSON.stringify(positionals[0] ?? '')}; try 'risk', 'relay', 'prove', 'api' or 'accounts'`,
       )
     }
     const accounts = values.accounts === undefined ? BENCH_SHAPE.accounts : Number(values.accounts)
