@@ -118,6 +118,14 @@ const revokeRoute = createRoute({
   responses: { 204: { description: 'revoked' }, ...errors },
 })
 
+/** The message field each withdrawal refusal is about. */
+const REFUSED_FIELD: Record<WithdrawalRefused['reason'], string> = {
+  exceeds_withdrawable: 'message.amount',
+  zero_amount: 'message.amount',
+  unknown_chain: 'message.chain',
+  unknown_token: 'message.token',
+}
+
 export function accountRoutes(app: OpenAPIHono, options: AccountRoutesOptions): void {
   const { accounts, signing } = options
   let streams = 0
@@ -148,11 +156,7 @@ export function accountRoutes(app: OpenAPIHono, options: AccountRoutesOptions): 
     } catch (err) {
       if (!(err instanceof WithdrawalRefused)) throw err
       const status = err.reason === 'exceeds_withdrawable' ? 422 : 400
-      const e = errorBody(
-        err.code,
-        err.shortMessage,
-        err.reason === 'exceeds_withdrawable' ? 'message.amount' : 'message.token',
-      )
+      const e = errorBody(err.code, err.shortMessage, REFUSED_FIELD[err.reason])
       return c.json(
         { error: { ...e.error, allowed: err.allowed?.toString() ?? null } } as never,
         status,
