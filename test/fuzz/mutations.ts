@@ -447,7 +447,9 @@ export const MUTATIONS: readonly Mutation[] = [
         return { field: 'market.timestamp', rule: 'out_of_range' }
       }
       const i = at(instruments(d, hasExpiry), c)
-      i.value['expiry'] = d.market['timestamp'] + 0.5
+      // Past 2^52 every double is whole: there, an unsafe integer is the expiry that is not unix seconds.
+      const half = d.market['timestamp'] + 0.5
+      i.value['expiry'] = Number.isInteger(half) ? 2 ** 53 + 2 : half
       return { field: `${i.path}.expiry`, rule: 'out_of_range' }
     },
   },

@@ -29,6 +29,18 @@ export const SEEDS: readonly RegressionSeed[] = [
     path: '3:37:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:1:1:1:1:1:1:1:1:1:1:1:1:1',
     note: 'an option at vol 5e-324: vol * sqrt(tau) underflowed to 0, d1 was 0/0 and equity NaN (computation_failed on valid input); valuation.ts now values it at the vol -> 0 limit',
   },
+  {
+    property: 'one rule: timestamp or expiry not whole unix seconds',
+    seed: 350852253,
+    path: '2:0:1:1:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:1:2:2:0:0:2:0:1:0:1:0:0:0:0:0:0:0:2:0:1',
+    note: 'the mutation, not the engine: a timestamp near 9e15 plus 0.5 rounds to a whole, valid expiry; past 2^52 the mutation now writes an unsafe integer',
+  },
+  {
+    property: 'api one rule',
+    seed: -1151540110,
+    path: '42:0:0:1:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0',
+    note: 'the same mutation through the API',
+  },
 ]
 
 export const seedsOf = (property: string) => SEEDS.filter((s) => s.property === property)
