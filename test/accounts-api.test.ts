@@ -313,6 +313,28 @@ describe('GET /v1/accounts/{address}/stream', () => {
   })
 })
 
+describe('a stream a delegated key opened', () => {
+  it('ends when the account revokes the key', async () => {
+    const key = privateKeyToAccount(generatePrivateKey())
+    const delegated = await envelope(
+      'Delegate',
+      fresh({ key: key.address, read: true, trade: false, withdraw: false, keyExpiry: NOW + 600 }),
+      trader,
+    )
+    expect((await post('/v1/keys', delegated)).status).toBe(204)
+    const path = `/v1/accounts/${trader.address}/stream`
+    const stream = new SseReader(await getSigned(path, await envelope('ReadAccount', fresh(), key)))
+    expect((await stream.next()).event).toBe('snapshot')
+    const revoke = await envelope('Revoke', fresh({ key: key.address }), trader)
+    expect((await post('/v1/keys/revoke', revoke)).status).toBe(204)
+    await expect(
+      (async () => {
+        for (;;) await stream.next()
+      })(),
+    ).rejects.toThrow('the stream ended')
+  })
+})
+
 describe('GET /v1/openapi.json', () => {
   it('documents every route from the schemas the handlers validate with', async () => {
     const doc = (await (await app.request('/v1/openapi.json')).json()) as {

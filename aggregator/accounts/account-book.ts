@@ -202,13 +202,12 @@ function applyTo(state: AccountState, e: AccountEvent, seq: bigint, book: Accoun
       return
     case 'payout': {
       holding(state, e.fact.chain, e.token).credited -= e.amount
-      const paid = book.withdrawalOf(e.payoutId)?.withdrawal
-      if (paid && !e.liquidation)
-        Object.assign(paid, { status: 'paid', paidTx: e.fact.txHash, seq })
+      const paid = e.liquidation ? undefined : payoutWithdrawal(state, e, book)
+      if (paid) Object.assign(paid, { status: 'paid', paidTx: e.fact.txHash, seq })
       return
     }
     case 'payout_refused': {
-      const refused = book.withdrawalOf(e.payoutId)?.withdrawal
+      const refused = payoutWithdrawal(state, e, book)
       if (refused) {
         const status = e.reason === 'expired' ? 'expired' : 'failed'
         Object.assign(refused, { status, reason: e.reason, seq })
@@ -255,11 +254,47 @@ function applyTo(state: AccountState, e: AccountEvent, seq: bigint, book: Accoun
       book.noteKey(e.key)
       return
     case 'key_revoked': {
-      const d = state.delegations.get(e.key.toLowerCase())
-      if (d) state.delegations.set(e.key.toLowerCase(), { ...d, revoked: true })
+      // A revoke before any delegate still counts: the key stays revoked for good.
+      const k = e.key.toLowerCase()
+      const d = state.delegations.get(k) ?? {
+        account: state.account,
+        key: getAddress(e.key),
+        scopes: { read: false, trade: false, withdraw: false },
+        keyExpiry: 0n,
+        revoked: true,
+      }
+      state.delegations.set(k, { ...d, revoked: true })
+      book.noteKey(e.key)
       return
     }
   }
+}
+
+/**
+ * The withdrawal a vault's payout (or refusal) settles: the one approved with
+ * its hub id, or else one still `requested` with the same chain, token and
+ * amount, whose approval landed on the hub but whose receipt the service never
+ * read (a crash, a lost connection): linked now, so it is not held twice.
+ */
+function payoutWithdrawal(
+  state: AccountState,
+  e: { fact: { chain: string }; payoutId: bigint; token: Address; amount: bigint },
+  book: AccountBook,
+): Withdrawal | undefined {
+  const known = book.withdrawalOf(e.payoutId)?.withdrawal
+  if (known) return known
+  for (const w of state.withdrawals.values()) {
+    const same =
+      w.status === 'requested' &&
+      w.chain === e.fact.chain &&
+      w.token.toLowerCase() === e.token.toLowerCase() &&
+      w.amount === e.amount
+    if (!same) continue
+    w.payoutId = e.payoutId
+    book.linkPayout(e.payoutId, state.account, w.id)
+    return w
+  }
+  return undefined
 }
 
 function holding(state: AccountState, chain: string, token: Address): Holding {

@@ -52,6 +52,22 @@ export interface AccountView {
   readonly withdrawals: readonly WithdrawalView[]
 }
 
+/**
+ * The engine's withdrawable amount (asset units, to its resolution) as base
+ * units, never above what is free; where the engine says all of it, exactly
+ * all of it, so float rounding leaves no dust that can never leave.
+ */
+export function withdrawableBase(
+  w: { readonly amount: number; readonly resolution: number },
+  free: bigint,
+  decimals: number,
+): bigint {
+  if (free <= 0n) return 0n
+  if (w.amount >= toUnits(free, decimals) - w.resolution) return free
+  const base = toBase(w.amount, decimals, w.resolution)
+  return base < free ? base : free
+}
+
 /** Per (chain, token): the amount outstanding withdrawals hold back. */
 export function reservedOf(state: AccountState, chain: string, token: Address): bigint {
   let reserved = 0n
@@ -138,7 +154,7 @@ export function accountView(
         onHub: onHub?.[i]?.toString() ?? null,
         reserved: l.reserved.toString(),
         valueUsd: valueAfterHaircut(l, market),
-        withdrawable: toBase(w.amount, l.decimals, w.resolution).toString(),
+        withdrawable: withdrawableBase(w, l.credited - l.reserved, l.decimals).toString(),
       }
     }),
     margin: report,

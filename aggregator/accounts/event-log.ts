@@ -69,6 +69,15 @@ export class EventLog {
     return rows.map((r) => ({ seq: BigInt(r.seq), event: decodeEvent(parseBody(r.body)) }))
   }
 
+  /** One account's events after `seq`, in order, at most `limit` (by its index, not a scan). */
+  async sinceFor(account: string, seq: bigint, limit = 10_000): Promise<Recorded[]> {
+    const rows = await this.db.query<EventRow>(
+      'select seq, body from account_events where account = $1 and seq > $2 order by seq limit $3',
+      [account.toLowerCase(), seq.toString(), limit],
+    )
+    return rows.map((r) => ({ seq: BigInt(r.seq), event: decodeEvent(parseBody(r.body)) }))
+  }
+
   async cursor(chain: string): Promise<bigint | undefined> {
     const [row] = await this.db.query<{ next_block: string }>(
       'select next_block::text as next_block from adapter_cursors where chain = $1',

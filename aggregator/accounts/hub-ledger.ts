@@ -6,7 +6,7 @@
  */
 import { type Address, decodeEventLog, type Hex, type TransactionReceipt } from 'viem'
 import { MarginHub } from '../../build/contracts/artifacts.ts'
-import { type ChainClients, revertName, sendTransaction } from '../chain/clients.ts'
+import { type ChainClients, revertName } from '../chain/clients.ts'
 import { XmarginError } from '../errors.ts'
 
 export interface Approval {
@@ -38,6 +38,17 @@ export class ApprovalRefused extends XmarginError {
   }
 }
 
+/** The approval was sent, but whether it landed is unknown: its withdrawal stays reserved. */
+export class ApprovalInDoubt extends XmarginError {
+  override name = 'ApprovalInDoubt'
+  constructor(cause: unknown) {
+    super('the withdrawal approval was sent but its receipt was not read', {
+      code: 'approval_in_doubt',
+      cause,
+    })
+  }
+}
+
 export class EvmHubLedger implements HubLedger {
   constructor(
     private readonly clients: ChainClients,
@@ -61,22 +72,33 @@ export class EvmHubLedger implements HubLedger {
     amount: bigint,
   ): Promise<Approval> {
     const value = await this.#messageFee()
-    let receipt: TransactionReceipt
-    try {
-      receipt = await sendTransaction(this.clients, {
-        address: this.hub,
-        abi: MarginHub.abi,
-        functionName: 'approveWithdrawal',
-        args: [chain, account, token, amount] as never,
-        value,
-      } as never)
-    } catch (err) {
-      throw new ApprovalRefused(
-        revertName(err) ?? (err instanceof Error ? err.message : String(err)),
-        err,
-      )
+    const call = {
+      address: this.hub,
+      abi: MarginHub.abi,
+      functionName: 'approveWithdrawal',
+      args: [chain, account, token, amount],
+      value,
+      account: this.clients.wallet.account,
     }
-    return { ...approvalIn(receipt), hubTx: receipt.transactionHash }
+    let request: unknown
+    try {
+      ;({ request } = await this.clients.public.simulateContract(call as never))
+    } catch (err) {
+      const reason = revertName(err) ?? (err instanceof Error ? err.message : String(err))
+      throw new ApprovalRefused(reason, err)
+    }
+    // Past this point the approval may be on chain: a failure is in doubt, never a refusal.
+    try {
+      const hash = await this.clients.wallet.writeContract(request as never)
+      const receipt: TransactionReceipt = await this.clients.public.waitForTransactionReceipt({
+        hash,
+      })
+      if (receipt.status !== 'success') throw new ApprovalRefused('reverted', undefined)
+      return { ...approvalIn(receipt), hubTx: receipt.transactionHash }
+    } catch (err) {
+      if (err instanceof ApprovalRefused) throw err
+      throw new ApprovalInDoubt(err)
+    }
   }
 
   #messageFee(): Promise<bigint> {

@@ -23,9 +23,10 @@ import {
   liveReport,
   reservedOf,
   type WithdrawalView,
+  withdrawableBase,
   withdrawalView,
 } from './account-view.ts'
-import { type Directory, toBase } from './directory.ts'
+import type { Directory } from './directory.ts'
 import { EventLog } from './event-log.ts'
 import type { AccountEvent, Recorded } from './events.ts'
 import { ApprovalRefused, type HubLedger } from './hub-ledger.ts'
@@ -128,12 +129,10 @@ export class AccountService {
   /** An account's events after `seq`, from the log (for a stream resuming). */
   async eventsSince(account: Address, seq: bigint): Promise<Recorded[]> {
     const found: Recorded[] = []
-    let from = seq
-    for (;;) {
-      const batch = await this.#log.since(from, 10_000)
-      if (batch.length === 0) return found
-      for (const r of batch)
-        if (r.event.account.toLowerCase() === account.toLowerCase()) found.push(r)
+    for (let from = seq; ; ) {
+      const batch = await this.#log.sinceFor(account, from, 10_000)
+      found.push(...batch)
+      if (batch.length < 10_000) return found
       from = batch.at(-1)!.seq
     }
   }
@@ -164,12 +163,20 @@ export class AccountService {
    * spend the same headroom.
    */
   withdraw(message: RequestMessages['Withdraw']): Promise<WithdrawalView> {
-    const run = this.#withdrawals.then(() => this.#withdraw(message))
-    this.#withdrawals = run.catch(() => {})
+    const key = message.account.toLowerCase()
+    const run = (this.#withdrawals.get(key) ?? Promise.resolve()).then(() =>
+      this.#withdraw(message),
+    )
+    const tail = run.catch(() => {})
+    this.#withdrawals.set(key, tail)
+    void tail.then(() => {
+      if (this.#withdrawals.get(key) === tail) this.#withdrawals.delete(key)
+    })
     return run
   }
 
-  #withdrawals: Promise<unknown> = Promise.resolve()
+  /** Per account: headroom is an account's own, so only its requests wait on each other. */
+  readonly #withdrawals = new Map<string, Promise<unknown>>()
 
   async #withdraw(m: RequestMessages['Withdraw']): Promise<WithdrawalView> {
     const chain = this.options.directory.chainByWormholeId(m.chain)
@@ -212,11 +219,14 @@ export class AccountService {
         { kind: 'withdrawal_approved', account: m.account, withdrawal: id, ...approval },
       ])
     } catch (err) {
-      const reason = err instanceof ApprovalRefused ? err.reason : 'hub_unreachable'
       this.options.logger.warn({ err, withdrawal: id }, 'withdrawal approval failed')
-      await this.#record([
-        { kind: 'withdrawal_rejected', account: m.account, withdrawal: id, reason },
-      ])
+      // Only a refusal the hub gave before anything was sent frees the amount; an approval
+      // in doubt stays `requested`, reserved, until its payout or refusal links it.
+      if (err instanceof ApprovalRefused) {
+        await this.#record([
+          { kind: 'withdrawal_rejected', account: m.account, withdrawal: id, reason: err.reason },
+        ])
+      }
     }
     return withdrawalView(this.book.get(m.account)!.withdrawals.get(id)!)
   }
@@ -230,10 +240,8 @@ export class AccountService {
       (l) => l.chain === chain && l.token.toLowerCase() === token.toLowerCase(),
     )
     if (i < 0) return 0n
-    const w = report.withdrawable[i]!
-    const byEngine = toBase(w.amount, lines[i]!.decimals, w.resolution)
     const free = lines[i]!.credited - reservedOf(state, chain, token)
-    return byEngine < free ? byEngine : free
+    return withdrawableBase(report.withdrawable[i]!, free, lines[i]!.decimals)
   }
 
   async delegate(m: RequestMessages['Delegate']): Promise<void> {

@@ -130,7 +130,9 @@ export function accountRoutes(app: OpenAPIHono, options: AccountRoutesOptions): 
   const { accounts, signing } = options
   let streams = 0
 
-  const signedRead = async (c: Context): Promise<Address> => {
+  const signedRead = async (
+    c: Context,
+  ): Promise<{ account: Address; signer: Address; delegated: boolean }> => {
     const address = getAddress(c.req.param('address')!)
     const request = readAuth(c)
     if (!isAddressEqual(request.message.account, address)) {
@@ -140,12 +142,12 @@ export function accountRoutes(app: OpenAPIHono, options: AccountRoutesOptions): 
         `auth.message.account must be ${address}, the account in the path`,
       )
     }
-    await checkSigned(request, signing)
-    return address
+    const verified = await checkSigned(request, signing)
+    return { ...verified, account: address }
   }
 
   app.openapi(viewRoute, async (c) =>
-    c.json((await accounts.view(await signedRead(c))) as never, 200),
+    c.json((await accounts.view((await signedRead(c)).account)) as never, 200),
   )
 
   app.openapi(withdrawRoute, async (c) => {
@@ -179,7 +181,7 @@ export function accountRoutes(app: OpenAPIHono, options: AccountRoutesOptions): 
   })
 
   app.openapi(streamRoute, async (c) => {
-    const account = await signedRead(c)
+    const { account, signer, delegated } = await signedRead(c)
     if (streams >= (options.maxStreams ?? 1000)) {
       throw new UnavailableError('overloaded', 'too many open streams; retry later', 5)
     }
@@ -188,12 +190,15 @@ export function accountRoutes(app: OpenAPIHono, options: AccountRoutesOptions): 
     return streamSSE(c, async (stream) => {
       const pending: Recorded[] = []
       let wake: (() => void) | undefined
+      let closed = false
       const unsubscribe = accounts.subscribe((r) => {
         if (!isAddressEqual(r.event.account, account)) return
         pending.push(r)
+        // A stream a delegated key opened ends when the account revokes that key.
+        const revoked = r.event.kind === 'key_revoked' && isAddressEqual(r.event.key, signer)
+        if (delegated && revoked) closed = true
         wake?.()
       })
-      let closed = false
       stream.onAbort(() => {
         closed = true
         wake?.()
