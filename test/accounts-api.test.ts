@@ -13,13 +13,14 @@ import { fixedMarket } from '../aggregator/accounts/market-source.ts'
 import { MemoryHub } from '../aggregator/accounts/memory-hub.ts'
 import { createApp } from '../aggregator/api/app.ts'
 import { InlineMargin } from '../aggregator/api/margin-engine.ts'
-import { REQUEST_TYPES, type RequestType, xmarginDomain } from '../aggregator/auth/typed-data.ts'
+import { type RequestType, xmarginDomain } from '../aggregator/auth/typed-data.ts'
 import { MemoryChainAdapter } from '../aggregator/chains/memory-adapter.ts'
 import { MemoryChain } from '../aggregator/chains/memory-chain.ts'
 import { DEVNET_TRADER_KEYS } from '../aggregator/devnet/chains.ts'
 import type { DevnetManifest } from '../aggregator/devnet/manifest.ts'
 import { silentLogger } from '../aggregator/log.ts'
 import { openDatabase } from '../relayer/store/database.ts'
+import { signEnvelope } from './helpers/sign-envelope.ts'
 import { SseReader } from './helpers/sse.ts'
 
 const USDC = pad('0xa1', { size: 20 }) as Address
@@ -56,23 +57,8 @@ let nonce = 0n
 
 type Json = Record<string, string | number | boolean>
 
-async function envelope(type: RequestType, message: Json, by: LocalAccount, tamper?: Json) {
-  const typed = Object.fromEntries(
-    REQUEST_TYPES[type].map((f) => [
-      f.name,
-      f.type.startsWith('uint') && f.name !== 'chain'
-        ? BigInt(message[f.name] as string)
-        : message[f.name],
-    ]),
-  )
-  const signature = await by.signTypedData({
-    domain,
-    types: REQUEST_TYPES,
-    primaryType: type,
-    message: typed,
-  } as never)
-  return { message: { ...message, ...tamper }, signer: by.address, signature }
-}
+const envelope = (type: RequestType, message: Json, by: LocalAccount, tamper?: Json) =>
+  signEnvelope(domain, type, message, by, tamper)
 
 const fresh = (over: Json = {}): Json => ({
   account: trader.address,

@@ -33,6 +33,7 @@ import { topologyFromManifest } from '../relayer/topology.ts'
 import { BACKENDS, freshPostgres } from './helpers/databases.ts'
 import { deposit, type Fixture } from './helpers/devnet-fixture.ts'
 import { BIN } from './helpers/run-cli.ts'
+import { signEnvelope } from './helpers/sign-envelope.ts'
 
 let devnet: Devnet
 let manifestPath: string
@@ -113,23 +114,8 @@ describe('one account across chains, on the real stack', () => {
       .signing.domain
   }, 60_000)
 
-  async function envelope(type: RequestType, message: Record<string, unknown>) {
-    const typed = Object.fromEntries(
-      REQUEST_TYPES[type].map((f) => [
-        f.name,
-        f.type.startsWith('uint') && f.name !== 'chain'
-          ? BigInt(message[f.name] as string)
-          : message[f.name],
-      ]),
-    )
-    const signature = await signer.signTypedData({
-      domain,
-      types: REQUEST_TYPES,
-      primaryType: type,
-      message: typed,
-    } as never)
-    return { message, signer: signer.address, signature }
-  }
+  const envelope = (type: RequestType, message: Record<string, unknown>) =>
+    signEnvelope(domain, type, message, signer)
 
   async function view() {
     const auth = await envelope('ReadAccount', {

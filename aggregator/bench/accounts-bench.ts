@@ -1,30 +1,7 @@
-/**
- * `npm run bench:accounts`: the accounts service (issue 13) measured twice.
- *
- * Burst: N deposits on a three-chain devnet, sent as fast as each chain takes
- * them by one publisher process per chain (relay-publisher.ts), credited by
- * the AccountService in this process (PGlite in memory, adapters at
- * confirmation depth 0, polling every 50 ms when caught up, as `xmargin up`).
- * creditsPerSecond is credits over the time from the first deposit mined to
- * the last credit; its peer, minedPerSecond, is the chains' own rate over the
- * same burst, so a ratio near 1 says the chains, not the service, set the
- * pace (chainsAlonePerSecond: the same burst before the service starts).
- * Latency runs from a deposit's receipt (as the publisher first sees it
- * mined) to the service recording its credit.
- *
- * Restart: a log of 1,000,000 credits (10,000 accounts on 3 chains) in a
- * PGlite directory, with the snapshot the running service would have left
- * (every 10,000 events, the last one below the end, so a tail replays), then
- * AccountService.open on it, timed. Its peer in the same run: the same log
- * folded from the first event with no snapshot. Both books must agree.
- */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
-import { type Address, getAddress, type Hex, pad, toHex } from 'viem'
+import { type Address, getAddress, pad, toHex } from 'viem'
 import { type Database, openDatabase } from '../../relayer/store/database.ts'
 import { migrate } from '../../relayer/store/migrations.ts'
 import { AccountBook } from '../accounts/account-book.ts'
@@ -40,6 +17,7 @@ import { DEVNET_CHAINS, DEVNET_TRADER_KEYS } from '../devnet/chains.ts'
 import { startDevnet } from '../devnet/devnet.ts'
 import type { ChainManifest, DevnetManifest } from '../devnet/manifest.ts'
 import { silentLogger } from '../log.ts'
+import { publisher } from './relay-bench.ts'
 
 export interface BurstResult {
   readonly deposits: number
@@ -95,8 +73,6 @@ const WARMUP_PER_CHAIN = 10
 /** The publishers' pace: far above what a chain mines, so each sends back to back. */
 const BURST_RATE = 100_000
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-
 const round = (x: number) => Math.round(x * 10) / 10
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -116,47 +92,6 @@ export async function runAccountsBench(
 
 // --- burst ----------------------------------------------------------------------------------
 
-interface Publisher {
-  readonly ready: Promise<void>
-  go(startAt: number): void
-  readonly done: Promise<void>
-}
-
-/**
- * A relay-publisher process for one chain: it sets up (faucet, approve) before
- * it is told to go, so its start-up is not measured, and reports each deposit
- * mined as "<wormhole chain id>:<sequence>" with the time.
- */
-function publisher(
-  job: { chain: ChainManifest; key: Hex; count: number },
-  mined: Map<string, number>,
-): Publisher {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'aggregator/bench/relay-publisher.ts',
-      JSON.stringify({ ...job, perSecond: BURST_RATE }),
-    ],
-    { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
-  )
-  const done = new Promise<void>((resolve, reject) =>
-    child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`publisher exited with ${code}`)),
-    ),
-  )
-  const ready = new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const event = JSON.parse(line) as { ready?: true; key?: string; t?: number }
-      if (event.ready) resolve()
-      else mined.set(event.key!, event.t!)
-    })
-    done.then(() => reject(new Error('the publisher exited before it was ready')), reject)
-  })
-  return { ready, done, go: (startAt) => child.stdin!.end(`${startAt}\n`) }
-}
-
 /** `perChain[i]` deposits on chain i, one publisher each with its own trader key; resolves once all are mined. */
 async function publish(
   chains: readonly ChainManifest[],
@@ -164,7 +99,10 @@ async function publish(
   mined: Map<string, number>,
 ): Promise<void> {
   const publishers = chains.map((chain, i) =>
-    publisher({ chain, key: DEVNET_TRADER_KEYS[i]!, count: perChain[i]! }, mined),
+    publisher(
+      { chain, key: DEVNET_TRADER_KEYS[i]!, count: perChain[i]!, perSecond: BURST_RATE },
+      mined,
+    ),
   )
   await Promise.all(publishers.map((p) => p.ready))
   const startAt = Date.now() + 50
