@@ -157,3 +157,16 @@ describe('searches at the edge of float64 (issue 12 regressions)', () => {
     },
   )
 })
+
+describe('withdrawals near the top of float64 (fuzz regression)', () => {
+  it('a holding of 5.8e306 of a near-worthless asset is margined: the withdrawal grid does not overflow', () => {
+    const d = handDocuments({
+      cash: 0,
+      collateral: [{ chain: 'b', asset: 'WX', amount: 5.799010112459083e306 }],
+    })
+    const market = d.market as { underlyings: Record<string, { price: number }> }
+    market.underlyings['X']!.price = 5e-324
+    const report = marginReportFor(validateInputs(d.market, d.params, d.portfolio))
+    expect(report.withdrawable[0]!.amount).toBe(5.799010112459083e306)
+  })
+})

@@ -10,6 +10,7 @@
  * the largest w such that every withdrawal up to w keeps equity >= IM. A grid
  * of 32 steps finds the first failing amount and bisection refines it.
  */
+import { ComputationError } from '../errors.ts'
 import { computeMargin } from './reference.ts'
 import { bisect, resolutionAt } from './search.ts'
 import type { MarginFigures, MarginInputs, Withdrawable } from './types.ts'
@@ -43,8 +44,14 @@ function maxWithdrawal(
   const headroom = figures.equity - figures.initialMargin
   if (!(headroom >= 0) || amount === 0) return 0
   const allowed: Allowed = (w) => {
-    const f = computeMargin(withHoldingAmount(inputs, index, amount - w))
-    return f.equity >= f.initialMargin
+    try {
+      const f = computeMargin(withHoldingAmount(inputs, index, amount - w))
+      return f.equity >= f.initialMargin
+    } catch (err) {
+      // A state the engine cannot value is not one a withdrawal may leave behind.
+      if (err instanceof ComputationError) return false
+      throw err
+    }
   }
   const asset = inputs.market.assets.get(name)!
   if (asset.kind === 'fixed') {
@@ -54,7 +61,8 @@ function maxWithdrawal(
   }
   let ok = 0
   for (let step = 1; step <= GRID_STEPS; step++) {
-    const w = step === GRID_STEPS ? amount : (amount * step) / GRID_STEPS
+    // amount * (step / GRID_STEPS), not (amount * step) / GRID_STEPS: near 1.8e308 the product overflows.
+    const w = step === GRID_STEPS ? amount : amount * (step / GRID_STEPS)
     if (!allowed(w)) {
       const found = bisect(allowed, ok, w, (a, b) => b - a <= resolution / 4).same
       return confirmed(allowed, floorTo(found, resolution), floorTo(ok, resolution), resolution)

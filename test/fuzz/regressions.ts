@@ -36,6 +36,12 @@ export const SEEDS: readonly RegressionSeed[] = [
     note: 'the mutation, not the engine: a timestamp near 9e15 plus 0.5 rounds to a whole, valid expiry; past 2^52 the mutation now writes an unsafe integer',
   },
   {
+    property: 'subtree replaced',
+    seed: 1947706971,
+    path: '23:33:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:2:2:2:2:2:2:13:4:9:2:18:11:9:9:9:9:13:10:9:9:11:9:9:9:9:10:9:12:9:10:9:10:13:11:10:9:9:9:9:11',
+    note: 'a holding of 5.8e306: the withdrawal grid computed amount * step / 32 and overflowed to Infinity, so a valid document ended in computation_failed; the grid now scales by step / 32, and a state the engine cannot value is simply not allowed',
+  },
+  {
     property: 'api one rule',
     seed: -1151540110,
     path: '42:0:0:1:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0',
