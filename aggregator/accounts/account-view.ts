@@ -109,7 +109,7 @@ function lines(state: AccountState, directory: Directory): Line[] {
   })
 }
 
-/** The XM-1 report on what the account holds now, net of reservations. */
+/** The XM-1 report on what the account holds now, net of reservations, and the market it used. */
 export function liveReport(
   state: AccountState,
   directory: Directory,
@@ -117,6 +117,7 @@ export function liveReport(
 ): {
   report: MarginReport
   lines: Line[]
+  market: unknown
 } {
   const held = lines(state, directory)
   const { market, params } = source.current()
@@ -129,7 +130,7 @@ export function liveReport(
     })),
     positions: [],
   }
-  return { report: marginReport(market, params, portfolio), lines: held }
+  return { report: marginReport(market, params, portfolio), lines: held, market }
 }
 
 export function accountView(
@@ -138,8 +139,10 @@ export function accountView(
   source: MarketSource,
   onHub: readonly (bigint | null)[] | undefined,
 ): AccountView {
-  const { report, lines: held } = liveReport(state, directory, source)
-  const market = source.current().market as MarketDocument
+  // One snapshot of the market for the report and the values beside it, as a feed may move between reads.
+  const live = liveReport(state, directory, source)
+  const { report, lines: held } = live
+  const market = live.market as MarketDocument
   return {
     account: state.account,
     seq: state.seq.toString(),
