@@ -7,40 +7,17 @@
 import { type Address, pad } from 'viem'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Database } from '../../relayer/store/database.ts'
+import { CHAINS, manifest, USDC, WETH } from '../../test/helpers/account-world.ts'
 import { BACKENDS } from '../../test/helpers/databases.ts'
 import { MemoryChainAdapter } from '../chains/memory-adapter.ts'
 import { MemoryChain } from '../chains/memory-chain.ts'
-import type { DevnetManifest } from '../devnet/manifest.ts'
 import { silentLogger } from '../log.ts'
 import { Directory } from './directory.ts'
 import { AccountService, WithdrawalRefused } from './index.ts'
 import { fixedMarket } from './market-source.ts'
 import { MemoryHub } from './memory-hub.ts'
 
-const USDC = pad('0xa1', { size: 20 }) as Address
-const WETH = pad('0xa2', { size: 20 }) as Address
 const TRADER = pad('0x7e', { size: 20 }) as Address
-const CHAINS = [
-  { name: 'arbitrum', wormholeChainId: 23, evmChainId: 31_002 },
-  { name: 'base', wormholeChainId: 30, evmChainId: 31_003 },
-]
-const manifest = {
-  version: 1,
-  hubChain: 'arbitrum',
-  guardians: [],
-  deployer: TRADER,
-  chains: CHAINS.map((c) => ({
-    ...c,
-    role: 'spoke',
-    rpcUrl: '',
-    contracts: {},
-    tokens: {
-      USDC: { address: USDC, decimals: 6 },
-      WETH: { address: WETH, decimals: 18 },
-      WBTC: { address: pad('0xa3', { size: 20 }), decimals: 8 },
-    },
-  })),
-} as unknown as DevnetManifest
 
 interface World {
   db: Database

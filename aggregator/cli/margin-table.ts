@@ -1,22 +1,9 @@
 /** The human-readable form of a margin report. */
 import type { MarginReport } from '../risk/types.ts'
+import { table, usd } from './text-table.ts'
 
-const usd = (x: number): string =>
-  x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
 const amount = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 6 })
 const DIRECTION = { '-1': 'down', '0': '-', '1': 'up' } as const
-
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)))
-  return rows
-    .map((r) =>
-      r
-        .map((cell, col) => cell.padEnd(widths[col]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')
-}
 
 export function formatMarginReport(r: MarginReport): string {
   const summary = table([

@@ -33,7 +33,8 @@ export const CHAINS = [
 ] as const
 export type ChainName = (typeof CHAINS)[number]['name']
 
-const manifest = {
+/** A manifest of two scripted spokes with the devnet's three tokens. */
+export const manifest = {
   version: 1,
   hubChain: 'arbitrum',
   guardians: [],

@@ -15,6 +15,7 @@ import {
 } from '../../client/index.ts'
 import { InputError } from '../../errors.ts'
 import { type Command, EXIT_OK, parseFlags } from '../command.ts'
+import { table, usd } from '../text-table.ts'
 import { privateKeyFlag } from '../wallet-flags.ts'
 
 export const DEFAULT_API = 'http://127.0.0.1:8080'
@@ -79,9 +80,6 @@ ${API_HELP}
   },
 }
 
-const usd = (x: number): string =>
-  x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
-
 export function formatAccount(view: AccountView, chains: readonly ChainInfo[]): string {
   const collateral = table([
     ['chain', 'asset', 'credited', 'on hub', 'reserved', 'withdrawable', 'value USD'],
@@ -127,16 +125,4 @@ export function formatAccount(view: AccountView, chains: readonly ChainInfo[]): 
         ])
   const holdings = view.collateral.length === 0 ? 'no collateral' : collateral
   return `account ${view.account} (seq ${view.seq})\n\n${holdings}\n\n${margin}\n\n${withdrawals}\n`
-}
-
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)))
-  return rows
-    .map((r) =>
-      r
-        .map((cell, col) => cell.padEnd(widths[col]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')
 }
