@@ -25,7 +25,7 @@ type Options = NonNullable<ParseArgsConfig['options']>
 export function parseFlags<O extends Options>(argv: readonly string[], options: O) {
   try {
     return parseArgs({
-      args: [...argv],
+      args: joinNegativeValues(argv, options),
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: true,
@@ -34,6 +34,37 @@ export function parseFlags<O extends Options>(argv: readonly string[], options: 
     const message = cause instanceof Error ? cause.message.split('\n')[0]! : String(cause)
     throw new InputError('argv', 'invalid_argument', message, cause)
   }
+}
+
+/** What reads as a negative number: `-0.3`, `-2`, `-.5` (not `-x` or `--flag`). */
+const NEGATIVE_NUMBER = /^-\d|^-\.\d/
+
+/**
+ * `--move -0.3` as `--move=-0.3`. parseArgs refuses a value that starts with
+ * a dash as ambiguous (it might be a forgotten value followed by a flag), but
+ * after a string option a negative number can only be its value. Nothing
+ * after a `--` terminator is touched: those are positionals.
+ */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const args: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') {
+      args.push(...argv.slice(i))
+      break
+    }
+    const name = /^--([^=]+)$/.exec(arg)?.[1]
+    const next = argv[i + 1]
+    const takesValue =
+      name !== undefined && Object.hasOwn(options, name) && options[name]!.type === 'string'
+    if (takesValue && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      args.push(`${arg}=${next}`)
+      i++
+    } else {
+      args.push(arg)
+    }
+  }
+  return args
 }
 
 /** A required string flag. */
