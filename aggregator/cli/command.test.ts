@@ -47,6 +47,7 @@ describe('parseFlags with negative numbers', () => {
     const err = (() => {
       try {
         parseFlags(argv, OPTIONS)
+        return undefined
       } catch (e) {
         return e
       }
