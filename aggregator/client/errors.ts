@@ -1,10 +1,11 @@
 /**
  * What the client throws, in the project's hierarchy (XmarginError): the
  * service's refusals as ApiError (its status and `{ error: { code, message,
- * field, allowed? } }`), a service it cannot reach as ApiUnreachableError,
- * and a wait that ran out as WaitTimeoutError.
+ * field, allowed?, figures? } }`), a service (or venue) it cannot reach as
+ * ApiUnreachableError, and a wait that ran out as WaitTimeoutError.
  */
 import { XmarginError } from '../errors.ts'
+import type { RefusalFigures } from './types.ts'
 
 /** The service answered with an error: switch on `code`, which the API keeps stable. */
 export class ApiError extends XmarginError {
@@ -14,6 +15,8 @@ export class ApiError extends XmarginError {
   readonly field: string | null
   /** Base units that could be withdrawn now, on `exceeds_withdrawable`. */
   readonly allowed: bigint | undefined
+  /** The margin figures behind a refused fill (`insufficient_margin` and the like), USD. */
+  readonly figures: RefusalFigures | undefined
 
   constructor(
     status: number,
@@ -21,11 +24,13 @@ export class ApiError extends XmarginError {
     message: string,
     field: string | null = null,
     allowed?: bigint,
+    figures?: RefusalFigures,
   ) {
     super(message, { code })
     this.status = status
     this.field = field
     this.allowed = allowed
+    this.figures = figures
   }
 }
 
@@ -33,8 +38,9 @@ export class ApiError extends XmarginError {
 export class ApiUnreachableError extends XmarginError {
   override name = 'ApiUnreachableError'
   readonly url: string
-  constructor(url: string, cause: unknown) {
-    super(`cannot reach the xmargin API at ${url}: ${describe(cause)}`, {
+  /** `what` says whose URL it is: a venue's is not the xmargin API. */
+  constructor(url: string, cause: unknown, what = 'the xmargin API') {
+    super(`cannot reach ${what} at ${url}: ${describe(cause)}`, {
       code: 'unreachable',
       cause,
     })

@@ -1,13 +1,17 @@
 /**
- * One HTTP exchange with the service: a refusal becomes an ApiError with the
- * service's code and field, no answer an ApiUnreachableError naming the URL.
+ * One HTTP exchange with the service (or a venue): a refusal becomes an
+ * ApiError with the service's code and field, no answer an
+ * ApiUnreachableError naming the URL.
  */
 import { ApiError, ApiUnreachableError } from './errors.ts'
+import type { RefusalFigures } from './types.ts'
 
 export interface Http {
   /** The service's base URL, without a trailing slash. */
   readonly api: string
   readonly fetch: typeof fetch
+  /** Who answers at `api`, for an ApiUnreachableError; default the xmargin API. */
+  readonly what?: string
 }
 
 /** Send, and return the response when it is a success; throw otherwise. */
@@ -17,7 +21,7 @@ export async function send(http: Http, path: string, init: RequestInit = {}): Pr
     res = await http.fetch(`${http.api}${path}`, init)
   } catch (err) {
     if (init.signal?.aborted) throw err
-    throw new ApiUnreachableError(http.api, err)
+    throw new ApiUnreachableError(http.api, err, http.what)
   }
   if (!res.ok) throw await toApiError(res)
   return res
@@ -47,6 +51,7 @@ interface ErrorBody {
     readonly message?: unknown
     readonly field?: unknown
     readonly allowed?: unknown
+    readonly figures?: unknown
   }
 }
 
@@ -64,5 +69,22 @@ async function toApiError(res: Response): Promise<ApiError> {
   const field = typeof e.field === 'string' ? e.field : null
   const allowed =
     typeof e.allowed === 'string' && /^\d+$/.test(e.allowed) ? BigInt(e.allowed) : undefined
-  return new ApiError(res.status, e.code, message, field, allowed)
+  return new ApiError(res.status, e.code, message, field, allowed, figuresOf(e.figures))
+}
+
+const FIGURES = [
+  'initialMarginRequired',
+  'equityAfter',
+  'maintenanceMarginBefore',
+  'maintenanceMarginAfter',
+] as const
+
+/** The numeric figures of a refusal; anything else in the object is not ours to pass on. */
+function figuresOf(value: unknown): RefusalFigures | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const source = value as Record<string, unknown>
+  const figures = Object.fromEntries(
+    FIGURES.flatMap((k) => (typeof source[k] === 'number' ? [[k, source[k]]] : [])),
+  ) as RefusalFigures
+  return Object.keys(figures).length > 0 ? figures : undefined
 }

@@ -1,8 +1,9 @@
 /**
  * The typed client of the xmargin service, for the CLI, the dashboard, the
  * tests and anyone writing their own: read the account, withdraw, follow a
- * withdrawal to where it ends, delegate and revoke keys, and follow the
- * account live. Every request that needs it is signed with EIP-712
+ * withdrawal to where it ends, delegate and revoke keys, follow the account
+ * live, read the markets, trade through a venue, and (the operator) move a
+ * local price. Every request that needs it is signed with EIP-712
  * (aggregator/auth/README.md) by any viem LocalAccount or a WalletClient
  * with an account (a JSON-RPC wallet), over the domain the service states
  * in GET /v1/status.
@@ -11,15 +12,26 @@
  *   const view = await client.account()
  *   const w = await client.withdraw({ chain: 'arbitrum', token: 'USDC', amount: '2500.5' })
  *   const final = await client.waitForWithdrawal(w.id)
+ *   const { fill, margin } = await client.placeOrder({
+ *     venue: 'arbitrum', instrument: 'ETH-PERP', side: 'buy', size: '2',
+ *   })
  *
- * Refusals are ApiError (the service's status, code, field, and `allowed`
- * on exceeds_withdrawable); a service that does not answer is
- * ApiUnreachableError. Actions live one per file in actions/.
+ * Refusals are ApiError (the service's status, code, field, `allowed` on
+ * exceeds_withdrawable, `figures` on a fill's margin refusal); a service
+ * that does not answer is ApiUnreachableError. Actions live one per file in
+ * actions/.
  */
 import { type Address, getAddress } from 'viem'
 import { getAccount } from './actions/account.ts'
 import { type DelegateParameters, delegate } from './actions/delegate.ts'
+import { getMarkets } from './actions/markets.ts'
+import {
+  type PlaceOrderOptions,
+  type PlaceOrderParameters,
+  placeOrder,
+} from './actions/place-order.ts'
 import { type RevokeParameters, revoke } from './actions/revoke.ts'
+import { type SetPriceOptions, type SetPriceParameters, setPrice } from './actions/set-price.ts'
 import { getStatus } from './actions/status.ts'
 import { type StreamHandle, type StreamOptions, stream } from './actions/stream.ts'
 import { type WaitOptions, waitForWithdrawal } from './actions/wait-for-withdrawal.ts'
@@ -28,23 +40,41 @@ import { type ClientContext, signingOf } from './context.ts'
 import { type Signer, toSigner, type XmarginSigner } from './signer.ts'
 import type {
   AccountView,
+  FillResult,
+  MarketsView,
+  PriceChange,
   ServiceStatus,
   SigningInfo,
   StreamMessage,
   WithdrawalView,
 } from './types.ts'
 
+export {
+  ORDER_LIFETIME_SECONDS,
+  orderWire,
+  type ParsedOrder,
+  parseOrder,
+  resolveVenue,
+  SLIPPAGE_CAP_BPS,
+} from './actions/place-order.ts'
+/** The operator's price route with no trading key: `setPrice({ api, fetch }, params, { token })`. */
+export { setPrice } from './actions/set-price.ts'
 export { type ResolvedWithdrawal, resolveWithdrawal } from './actions/withdraw.ts'
 export { decimalParts, formatAmount, parseAmount } from './amount.ts'
 export { signingOf } from './context.ts'
 export { ApiError, ApiUnreachableError, WaitTimeoutError } from './errors.ts'
+export type { Http } from './http.ts'
 export { resolveChain, resolveToken } from './resolve.ts'
 export { REQUEST_LIFETIME_SECONDS } from './sign.ts'
 export type * from './types.ts'
 export { FINAL_STATUSES } from './types.ts'
 export type {
   DelegateParameters,
+  PlaceOrderOptions,
+  PlaceOrderParameters,
   RevokeParameters,
+  SetPriceOptions,
+  SetPriceParameters,
   Signer,
   StreamHandle,
   StreamOptions,
@@ -79,6 +109,15 @@ export interface XmarginClient {
   waitForWithdrawal(id: string, options?: WaitOptions): Promise<WithdrawalView>
   delegate(params: DelegateParameters): Promise<void>
   revoke(params: RevokeParameters): Promise<void>
+  /** GET /v1/markets: prices, instruments with marks, assets, parameters (public). */
+  markets(): Promise<MarketsView>
+  /**
+   * A signed Order through the venue named in /v1/status; resolves with the
+   * fill and the margin after it, or throws the refusal as an ApiError.
+   */
+  placeOrder(params: PlaceOrderParameters, options?: PlaceOrderOptions): Promise<FillResult>
+  /** POST /v1/admin/prices with the operator token (the local feed only). */
+  setPrice(params: SetPriceParameters, options: SetPriceOptions): Promise<PriceChange>
   stream(
     onMessage: (message: StreamMessage) => void | Promise<void>,
     options?: Omit<StreamOptions, 'signal'>,
@@ -119,6 +158,9 @@ export function createXmarginClient(options: XmarginClientOptions): XmarginClien
     waitForWithdrawal: (id, o) => waitForWithdrawal(ctx, id, o),
     delegate: (params) => delegate(ctx, params),
     revoke: (params) => revoke(ctx, params),
+    markets: () => getMarkets(http),
+    placeOrder: (params, o) => placeOrder(ctx, params, o),
+    setPrice: (params, o) => setPrice(http, params, o),
     stream: (onMessage, o) => stream(ctx, onMessage, o),
   }
 }
