@@ -72,19 +72,11 @@ async function toApiError(res: Response): Promise<ApiError> {
   return new ApiError(res.status, e.code, message, field, allowed, figuresOf(e.figures))
 }
 
-const FIGURES = [
-  'initialMarginRequired',
-  'equityAfter',
-  'maintenanceMarginBefore',
-  'maintenanceMarginAfter',
-] as const
-
-/** The numeric figures of a refusal; anything else in the object is not ours to pass on. */
+/** The numeric figures of a refusal, by name; anything not a number is not a figure. */
 function figuresOf(value: unknown): RefusalFigures | undefined {
-  if (typeof value !== 'object' || value === null) return undefined
-  const source = value as Record<string, unknown>
-  const figures = Object.fromEntries(
-    FIGURES.flatMap((k) => (typeof source[k] === 'number' ? [[k, source[k]]] : [])),
-  ) as RefusalFigures
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const figures: Record<string, number> = Object.fromEntries(
+    Object.entries(value).filter(([, v]) => typeof v === 'number'),
+  )
   return Object.keys(figures).length > 0 ? figures : undefined
 }

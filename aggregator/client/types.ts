@@ -153,9 +153,9 @@ export interface FillView {
   readonly price: string
   readonly fee: string
   /** Unix seconds. */
-  readonly executedAt: number | string
+  readonly executedAt: number
   /** Its place in the account's event log. */
-  readonly seq: number | string
+  readonly seq: string
 }
 
 /** The account's XM-1 figures after a fill, USD. */
@@ -172,12 +172,16 @@ export interface FillResult {
   readonly margin: MarginSummary
 }
 
-/** What a margin refusal of a fill shows (USD), on ApiError.figures. */
+/**
+ * What a refusal of a fill shows, on ApiError.figures: for a margin refusal
+ * these four (USD); the service may state others by name.
+ */
 export interface RefusalFigures {
   readonly initialMarginRequired?: number
   readonly equityAfter?: number
   readonly maintenanceMarginBefore?: number
   readonly maintenanceMarginAfter?: number
+  readonly [figure: string]: number | undefined
 }
 
 /** POST /v1/admin/prices: the local feed's price for an underlying, moved or set. */
