@@ -12,6 +12,8 @@ import { depositCommand } from './commands/deposit.ts'
 import { devnetCommand } from './commands/devnet.ts'
 import { guardianCommand } from './commands/guardian.ts'
 import { marginCommand } from './commands/margin.ts'
+import { orderCommand } from './commands/order.ts'
+import { priceCommand } from './commands/price.ts'
 import { proveCommand } from './commands/prove.ts'
 import { relayerCommand } from './commands/relayer.ts'
 import { serveCommand } from './commands/serve.ts'
@@ -31,6 +33,8 @@ const COMMANDS: readonly Command[] = [
   balancesCommand,
   accountCommand,
   withdrawCommand,
+  orderCommand,
+  priceCommand,
   relayerCommand,
   guardianCommand,
   benchCommand,

@@ -30,16 +30,22 @@ export const API_HELP = `  --api URL          the xmargin service (default ${DEF
   --key K            the signing key, 0x and 64 hex digits (or $XMARGIN_KEY)
   --account ADDRESS  the account to act for (default: the key's own; for a delegated key)`
 
+/** The service's URL: --api, else $XMARGIN_API, else the local default; checked. */
+export function apiFlag(value: string | undefined): string {
+  const api = value ?? process.env['XMARGIN_API'] ?? DEFAULT_API
+  if (!/^https?:\/\/[^/\s]+/.test(api) || !URL.canParse(api)) {
+    throw new InputError('--api', 'wrong_type', `--api must be an http(s) URL, got ${api}`)
+  }
+  return api
+}
+
 /** The client the flags describe; every flag checked before anything is sent. */
 export function clientFromFlags(values: {
   api?: string | undefined
   key?: string | undefined
   account?: string | undefined
 }): XmarginClient {
-  const api = values.api ?? process.env['XMARGIN_API'] ?? DEFAULT_API
-  if (!/^https?:\/\/[^/\s]+/.test(api) || !URL.canParse(api)) {
-    throw new InputError('--api', 'wrong_type', `--api must be an http(s) URL, got ${api}`)
-  }
+  const api = apiFlag(values.api)
   let address: Address | undefined
   if (values.account !== undefined) {
     if (!isAddress(values.account, { strict: false }))
