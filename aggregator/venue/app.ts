@@ -203,8 +203,8 @@ async function read<T>(f: () => Promise<T>): Promise<T> {
 
 async function markOf(view: AggregatorView, instrument: string, field: string): Promise<number> {
   const mark = (await read(() => view.marks())).get(instrument)
-  if (mark === undefined)
-    throw new Refusal(422, 'unknown_instrument', `${instrument} is not listed`, field)
+  // The service's own code for an instrument it does not list, so a client handles one.
+  if (mark === undefined) throw new Refusal(422, 'not_listed', `${instrument} is not listed`, field)
   return mark
 }
 

@@ -149,7 +149,7 @@ describe('quotes', () => {
       name: 'an unlisted one',
       query: '?instrument=SOL-PERP',
       status: 422,
-      code: 'unknown_instrument',
+      code: 'not_listed',
     },
   ])('$name: $status naming instrument', async ({ query, status, code }) => {
     const [s, body] = await fetch(`${venue('arbitrum').url}/quotes${query}`).then(answer)
@@ -299,14 +299,14 @@ describe('orders', () => {
     expect(stub.fills.length).toBe(before)
   })
 
-  it('an unlisted instrument is refused, unknown_instrument', async () => {
+  it('an unlisted instrument is refused, not_listed', async () => {
     const [s, body] = await post(
       'arbitrum',
       await orderBody(trader(), { instrument: 'SOL-PERP' }),
     ).then(answer)
     expect([s, (body as { error: object }).error]).toMatchObject([
       422,
-      { code: 'unknown_instrument', field: 'message.instrument' },
+      { code: 'not_listed', field: 'message.instrument' },
     ])
   })
 
