@@ -109,6 +109,9 @@ export type AuthCode =
   | 'key_expired'
   | 'key_revoked'
   | 'scope_missing'
+  | 'unknown_venue'
+  | 'wrong_venue'
+  | 'bad_token'
 
 /** The request does not prove who sent it: unsigned, altered, expired, replayed or from an unknown key (401). */
 export class UnauthenticatedError extends XmarginError {
@@ -116,7 +119,14 @@ export class UnauthenticatedError extends XmarginError {
   constructor(
     code: Extract<
       AuthCode,
-      'bad_signature' | 'tampered' | 'unknown_key' | 'expired' | 'replayed' | 'key_expired'
+      | 'bad_signature'
+      | 'tampered'
+      | 'unknown_key'
+      | 'expired'
+      | 'replayed'
+      | 'key_expired'
+      | 'unknown_venue'
+      | 'bad_token'
     >,
     shortMessage: string,
   ) {
@@ -128,9 +138,19 @@ export class UnauthenticatedError extends XmarginError {
 export class ForbiddenError extends XmarginError {
   override name = 'ForbiddenError'
   constructor(
-    code: Extract<AuthCode, 'wrong_signer' | 'key_revoked' | 'scope_missing'>,
+    code: Extract<AuthCode, 'wrong_signer' | 'key_revoked' | 'scope_missing' | 'wrong_venue'>,
     shortMessage: string,
   ) {
     super(shortMessage, { code })
+  }
+}
+
+/** The request contradicts one already taken under the same id (409): a fill id or order nonce reused. */
+export class ConflictError extends XmarginError {
+  override name = 'ConflictError'
+  readonly field: string
+  constructor(code: 'fill_id_reused' | 'nonce_reused', field: string, shortMessage: string) {
+    super(shortMessage, { code })
+    this.field = field
   }
 }

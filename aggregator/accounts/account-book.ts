@@ -6,7 +6,7 @@
  */
 import { type Address, getAddress } from 'viem'
 import type { Authority, Delegation } from '../auth/verify-request.ts'
-import type { AccountEvent, Recorded } from './events.ts'
+import type { AccountEvent, MarginMoment, Recorded } from './events.ts'
 
 export interface Holding {
   readonly chain: string
@@ -33,9 +33,32 @@ export interface Withdrawal {
   seq: bigint
 }
 
+/** An open position on one chain in one instrument (its canonical id). */
+export interface OpenPosition {
+  readonly chain: string
+  readonly instrument: string
+  /** 1e-8 units, signed (+ long), never 0. */
+  quantity: bigint
+  /** USD: quantity * average entry of what is open (linear); 0 for options. */
+  basis: number
+}
+
+/** An order's fills so far, by its nonce: all fills of one order never exceed its size. */
+export interface OrderFills {
+  readonly hash: string
+  readonly size: bigint
+  filled: bigint
+}
+
 export interface AccountState {
   readonly account: Address
   readonly holdings: Map<string, Holding>
+  /** USD: premiums, realised PnL, fees, funding and settlements. */
+  cash: number
+  readonly positions: Map<string, OpenPosition>
+  readonly orders: Map<string, OrderFills>
+  /** The last status recorded for it (status_changed), if any. */
+  status?: MarginMoment['status']
   readonly withdrawals: Map<string, Withdrawal>
   readonly delegations: Map<string, Delegation>
   /** The last event applied to this account. */
@@ -46,6 +69,7 @@ export interface AccountState {
 export const OUTSTANDING: ReadonlySet<WithdrawalStatus> = new Set(['requested', 'approved'])
 
 const holdingKey = (chain: string, token: Address) => `${chain}:${token.toLowerCase()}`
+export const positionKey = (chain: string, instrument: string) => `${chain}|${instrument}`
 
 export class AccountBook implements Authority {
   readonly #accounts = new Map<string, AccountState>()
@@ -110,13 +134,7 @@ export class AccountBook implements Authority {
     const key = account.toLowerCase()
     let state = this.#accounts.get(key)
     if (!state) {
-      state = {
-        account: getAddress(account),
-        holdings: new Map(),
-        withdrawals: new Map(),
-        delegations: new Map(),
-        seq: 0n,
-      }
+      state = emptyAccount(account)
       this.#accounts.set(key, state)
     }
     return state
@@ -129,6 +147,18 @@ export class AccountBook implements Authority {
         account: s.account,
         seq: s.seq.toString(),
         holdings: [...s.holdings.values()].map((h) => ({ ...h, credited: h.credited.toString() })),
+        cash: s.cash,
+        positions: [...s.positions.values()].map((p) => ({
+          ...p,
+          quantity: p.quantity.toString(),
+        })),
+        orders: [...s.orders].map(([nonce, o]) => ({
+          nonce,
+          hash: o.hash,
+          size: o.size.toString(),
+          filled: o.filled.toString(),
+        })),
+        ...(s.status !== undefined && { status: s.status }),
         withdrawals: [...s.withdrawals.values()].map(({ payoutId, ...w }) => ({
           ...w,
           amount: w.amount.toString(),
@@ -156,6 +186,19 @@ export class AccountBook implements Authority {
           credited: BigInt(h.credited),
         })
       }
+      state.cash = a.cash ?? 0
+      for (const p of a.positions ?? []) {
+        state.positions.set(positionKey(p.chain, p.instrument), {
+          chain: p.chain,
+          instrument: p.instrument,
+          quantity: BigInt(p.quantity),
+          basis: p.basis,
+        })
+      }
+      for (const o of a.orders ?? []) {
+        state.orders.set(o.nonce, { hash: o.hash, size: BigInt(o.size), filled: BigInt(o.filled) })
+      }
+      if (a.status !== undefined) state.status = a.status as MarginMoment['status']
       for (const w of a.withdrawals) {
         const { payoutId, ...rest } = w
         const withdrawal: Withdrawal = {
@@ -186,6 +229,15 @@ export interface BookSnapshot {
     readonly account: string
     readonly seq: string
     readonly holdings: readonly { chain: string; token: string; credited: string }[]
+    readonly cash?: number
+    readonly positions?: readonly {
+      chain: string
+      instrument: string
+      quantity: string
+      basis: number
+    }[]
+    readonly orders?: readonly { nonce: string; hash: string; size: string; filled: string }[]
+    readonly status?: string
     readonly withdrawals: readonly (Record<string, unknown> & {
       amount: string
       seq: string
@@ -195,8 +247,54 @@ export interface BookSnapshot {
   }[]
 }
 
+export function emptyAccount(account: Address): AccountState {
+  return {
+    account: getAddress(account),
+    holdings: new Map(),
+    cash: 0,
+    positions: new Map(),
+    orders: new Map(),
+    withdrawals: new Map(),
+    delegations: new Map(),
+    seq: 0n,
+  }
+}
+
 function applyTo(state: AccountState, e: AccountEvent, seq: bigint, book: AccountBook): void {
   switch (e.kind) {
+    case 'fill': {
+      const key = positionKey(e.chain, e.instrument)
+      if (e.position === null) state.positions.delete(key)
+      else
+        state.positions.set(key, {
+          chain: e.chain,
+          instrument: e.instrument,
+          quantity: e.position.quantity,
+          basis: e.position.basis,
+        })
+      state.cash += e.cashDelta
+      const nonce = e.order.nonce.toString()
+      const order = state.orders.get(nonce) ?? {
+        hash: e.order.hash,
+        size: e.order.size,
+        filled: 0n,
+      }
+      order.filled += e.size
+      state.orders.set(nonce, order)
+      return
+    }
+    case 'fill_refused':
+      return
+    case 'funding':
+      state.cash += e.amount
+      return
+    case 'settlement':
+      state.positions.delete(positionKey(e.chain, e.instrument))
+      state.cash += e.amount
+      return
+    case 'status_changed':
+      state.status = e.to
+      return
     case 'credit':
       holding(state, e.fact.chain, e.token).credited += e.amount
       return

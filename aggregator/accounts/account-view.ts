@@ -8,9 +8,12 @@
 import type { Address } from 'viem'
 import { marginReport } from '../risk/report.ts'
 import type { MarginReport } from '../risk/types.ts'
-import { type AccountState, OUTSTANDING, type Withdrawal } from './account-book.ts'
+import type { AccountState, Withdrawal } from './account-book.ts'
 import { type Directory, toBase, toUnits } from './directory.ts'
 import type { MarketSource } from './market-source.ts'
+import { type CollateralLineSource, collateralLines, portfolioOf, positionOf } from './portfolio.ts'
+
+export { reservedOf } from './reserved.ts'
 
 export interface CollateralLine {
   readonly chain: string
@@ -43,10 +46,22 @@ export interface WithdrawalView {
   readonly reason: string | null
 }
 
+export interface PositionLine {
+  readonly chain: string
+  readonly instrument: string
+  /** Units of the underlying, signed, as a decimal string (exact: 1e-8 units). */
+  readonly quantity: string
+  /** Average entry price of a perp or future; null for options (their premium is in cash). */
+  readonly entryPrice: number | null
+}
+
 export interface AccountView {
   readonly account: Address
   /** The last log event reflected here: a stream resumes after it. */
   readonly seq: string
+  /** USD: premiums, realised PnL, fees, funding and settlements. */
+  readonly cash: number
+  readonly positions: readonly PositionLine[]
   readonly collateral: readonly CollateralLine[]
   readonly margin: MarginReport
   readonly withdrawals: readonly WithdrawalView[]
@@ -68,47 +83,6 @@ export function withdrawableBase(
   return base < free ? base : free
 }
 
-/** Per (chain, token): the amount outstanding withdrawals hold back. */
-export function reservedOf(state: AccountState, chain: string, token: Address): bigint {
-  let reserved = 0n
-  for (const w of state.withdrawals.values()) {
-    if (
-      OUTSTANDING.has(w.status) &&
-      w.chain === chain &&
-      w.token.toLowerCase() === token.toLowerCase()
-    )
-      reserved += w.amount
-  }
-  return reserved
-}
-
-interface Line {
-  readonly chain: string
-  readonly token: Address
-  readonly asset: string
-  readonly decimals: number
-  readonly credited: bigint
-  readonly reserved: bigint
-}
-
-function lines(state: AccountState, directory: Directory): Line[] {
-  return [...state.holdings.values()].flatMap((h) => {
-    const info = directory.token(h.chain, h.token)
-    if (!info) return []
-    const reserved = reservedOf(state, h.chain, h.token)
-    return [
-      {
-        chain: h.chain,
-        token: h.token,
-        asset: info.symbol,
-        decimals: info.decimals,
-        credited: h.credited,
-        reserved,
-      },
-    ]
-  })
-}
-
 /** The XM-1 report on what the account holds now, net of reservations, and the market it used. */
 export function liveReport(
   state: AccountState,
@@ -116,20 +90,12 @@ export function liveReport(
   source: MarketSource,
 ): {
   report: MarginReport
-  lines: Line[]
+  lines: CollateralLineSource[]
   market: unknown
 } {
-  const held = lines(state, directory)
+  const held = collateralLines(state, directory)
   const { market, params } = source.current()
-  const portfolio = {
-    cash: 0,
-    collateral: held.map((l) => ({
-      chain: l.chain,
-      asset: l.asset,
-      amount: toUnits(l.credited > l.reserved ? l.credited - l.reserved : 0n, l.decimals),
-    })),
-    positions: [],
-  }
+  const portfolio = portfolioOf(state, directory, held)
   return { report: marginReport(market, params, portfolio), lines: held, market }
 }
 
@@ -146,6 +112,16 @@ export function accountView(
   return {
     account: state.account,
     seq: state.seq.toString(),
+    cash: state.cash,
+    positions: [...state.positions.values()].map((p) => {
+      const position = positionOf(p)
+      return {
+        chain: p.chain,
+        instrument: p.instrument,
+        quantity: unitsText(p.quantity),
+        entryPrice: 'entryPrice' in position ? position.entryPrice : null,
+      }
+    }),
     collateral: held.map((l, i) => {
       const w = report.withdrawable[i]!
       return {
@@ -171,7 +147,7 @@ interface MarketDocument {
 }
 
 /** The holding's units at the market price, after haircut (what it adds to equity). */
-function valueAfterHaircut(l: Line, market: MarketDocument): number {
+function valueAfterHaircut(l: CollateralLineSource, market: MarketDocument): number {
   const asset = market.assets[l.asset]
   if (!asset) return 0
   const price = asset.price ?? market.underlyings[asset.underlying ?? '']?.price ?? 0
@@ -193,4 +169,12 @@ export function withdrawalView(w: Withdrawal): WithdrawalView {
     paidTx: w.paidTx ?? null,
     reason: w.reason ?? null,
   }
+}
+
+/** 1e-8 units as exact decimal text. */
+function unitsText(q: bigint): string {
+  const sign = q < 0n ? '-' : ''
+  const a = q < 0n ? -q : q
+  const fraction = (a % 100_000_000n).toString().padStart(8, '0').replace(/0+$/, '')
+  return `${sign}${a / 100_000_000n}${fraction ? `.${fraction}` : ''}`
 }

@@ -4,6 +4,10 @@
  * seen everything before it: what a stream's Last-Event-ID relies on. An
  * append records only facts the log does not hold yet (by natural key), and a
  * chain batch records its events and its adapter's cursor in one transaction.
+ *
+ * Group commit: appends that arrive while a transaction is writing wait and
+ * go together in the next one, in arrival order, so many accounts' fills
+ * cost one round trip to the store, not one each.
  */
 import type { Database, Queryable } from '../../relayer/store/database.ts'
 import { type AccountEvent, decodeEvent, encodeEvent, naturalKey, type Recorded } from './events.ts'
@@ -13,10 +17,17 @@ interface EventRow {
   body: unknown
 }
 
+interface PendingAppend {
+  readonly events: readonly AccountEvent[]
+  readonly cursor: { readonly chain: string; readonly next: bigint } | undefined
+  readonly resolve: (recorded: Recorded[]) => void
+  readonly reject: (err: unknown) => void
+}
+
 export class EventLog {
   #last: bigint | undefined
-  /** Appends run one after another: each takes the next seqs after the previous one's. */
-  #tail: Promise<unknown> = Promise.resolve()
+  #queue: PendingAppend[] = []
+  #writing = false
 
   constructor(private readonly db: Database) {}
 
@@ -39,25 +50,66 @@ export class EventLog {
     events: readonly AccountEvent[],
     cursor?: { readonly chain: string; readonly next: bigint },
   ): Promise<Recorded[]> {
-    const run = this.#tail.then(() => this.#append(events, cursor))
-    this.#tail = run.catch(() => {})
-    return run
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ events, cursor, resolve, reject })
+      if (!this.#writing) void this.#drain()
+    })
   }
 
-  async #append(
-    events: readonly AccountEvent[],
-    cursor: { readonly chain: string; readonly next: bigint } | undefined,
-  ): Promise<Recorded[]> {
+  async #drain(): Promise<void> {
+    this.#writing = true
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue
+        this.#queue = []
+        try {
+          const recorded = await this.#write(batch)
+          batch.forEach((p, i) => {
+            p.resolve(recorded[i]!)
+          })
+        } catch (err) {
+          for (const p of batch) p.reject(err)
+        }
+      }
+    } finally {
+      this.#writing = false
+    }
+  }
+
+  /** One transaction for the batch; each append's new events, in order. */
+  async #write(batch: readonly PendingAppend[]): Promise<Recorded[][]> {
     const last = await this.last()
-    const recorded = await this.db.transaction(async (tx) => {
-      const fresh = await this.#fresh(tx, events)
-      const rows = fresh.map((event, i) => ({ seq: last + BigInt(i + 1), event }))
-      if (rows.length > 0) await insertRows(tx, rows)
-      if (cursor) await saveCursor(tx, cursor.chain, cursor.next)
-      return rows
+    const result = await this.db.transaction(async (tx) => {
+      const fresh = await this.#fresh(
+        tx,
+        batch.flatMap((p) => p.events),
+      )
+      let next = last
+      const perAppend: Recorded[][] = []
+      let i = 0
+      for (const p of batch) {
+        const rows: Recorded[] = []
+        for (const event of p.events) {
+          if (fresh[i++]) rows.push({ seq: ++next, event })
+        }
+        perAppend.push(rows)
+      }
+      const all = perAppend.flat()
+      if (all.length > 0) await insertRows(tx, all)
+      for (const p of batch) if (p.cursor) await saveCursor(tx, p.cursor.chain, p.cursor.next)
+      return { perAppend, next }
     })
-    this.#last = last + BigInt(recorded.length)
-    return recorded
+    this.#last = result.next
+    return result.perAppend
+  }
+
+  /** The event recorded for a natural key, if any (a fill id's first answer). */
+  async byKey(key: string): Promise<Recorded | undefined> {
+    const [row] = await this.db.query<EventRow>(
+      'select seq, body from account_events where natural_key = $1',
+      [key],
+    )
+    return row ? { seq: BigInt(row.seq), event: decodeEvent(parseBody(row.body)) } : undefined
   }
 
   /** Events after `seq`, in order, at most `limit`. */
@@ -105,8 +157,8 @@ export class EventLog {
     )
   }
 
-  /** Of `events`, those whose facts the log does not hold, without repeats within the batch. */
-  async #fresh(tx: Queryable, events: readonly AccountEvent[]): Promise<AccountEvent[]> {
+  /** Per event: true if the log does not hold its fact and no earlier event of the batch is it. */
+  async #fresh(tx: Queryable, events: readonly AccountEvent[]): Promise<boolean[]> {
     if (events.length === 0) return []
     const keys = events.map(naturalKey)
     const held = new Set(
@@ -117,8 +169,7 @@ export class EventLog {
         )
       ).map((r) => r.natural_key),
     )
-    return events.filter((_, i) => {
-      const key = keys[i]!
+    return keys.map((key) => {
       if (held.has(key)) return false
       held.add(key)
       return true

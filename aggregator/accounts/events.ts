@@ -4,8 +4,28 @@
  * the same fact twice (a chain range read again after a crash, a retried
  * request) records it once. Amounts are base units of the token (bigint, as
  * decimal strings in the store).
+ *
+ * Trading events carry both the fact and what it booked (the position after
+ * it, the cash it moved), so the log is the audit trail on its own and a
+ * replay needs no pricing: a fill keeps the order's and the venue's
+ * signatures, the trader's evidence that every position was signed (trust
+ * model, operator trusted for positions).
  */
 import type { Address, Hex } from 'viem'
+
+/** USD figures of an account's margin at one moment (spec section 6). */
+export interface MarginMoment {
+  readonly equity: number
+  readonly maintenanceMargin: number
+  readonly initialMargin: number
+  readonly status: 'healthy' | 'restricted' | 'liquidatable' | 'bankrupt'
+}
+
+/** A position after an event: quantity in 1e-8 units (signed), basis in USD (0 for options). */
+export interface BookedPosition {
+  readonly quantity: bigint
+  readonly basis: number
+}
 
 interface ChainFact {
   readonly chain: string
@@ -79,6 +99,92 @@ export type AccountEvent =
       readonly nonce: bigint
     }
   | { readonly kind: 'key_revoked'; readonly account: Address; readonly key: Address }
+  | {
+      readonly kind: 'fill'
+      readonly account: Address
+      /** The venue's name and its allow-listed signing address. */
+      readonly venue: string
+      readonly venueAddress: Address
+      /** The position's chain label: the venue's chain. */
+      readonly chain: string
+      readonly fillId: string
+      readonly instrument: string
+      readonly side: 'buy' | 'sell'
+      /** 1e-8 units. */
+      readonly size: bigint
+      /** 1e-6 USD per unit. */
+      readonly price: bigint
+      /** 1e-6 USD. */
+      readonly fee: bigint
+      readonly executedAt: number
+      readonly order: {
+        readonly nonce: bigint
+        readonly hash: Hex
+        readonly size: bigint
+        readonly limitPrice: bigint
+        readonly expiry: bigint
+        readonly signer: Address
+        readonly signature: Hex
+      }
+      /** The Execution's EIP-712 digest: a resubmission must be this very execution. */
+      readonly executionHash: Hex
+      readonly executionSignature: Hex
+      /** What it booked: the position after it (null when closed) and the cash it moved (USD). */
+      readonly position: BookedPosition | null
+      readonly cashDelta: number
+      readonly realisedPnl: number
+      /** The margin the pre-trade check found after it: a resubmission is answered with these. */
+      readonly after: MarginMoment
+    }
+  | {
+      readonly kind: 'fill_refused'
+      readonly account: Address
+      readonly venue: string
+      readonly venueAddress: Address
+      readonly fillId: string
+      readonly instrument: string
+      readonly orderHash: Hex
+      readonly executionHash: Hex
+      readonly code: string
+      readonly message: string
+      readonly field: string
+      readonly figures: Readonly<Record<string, number>> | null
+    }
+  | {
+      readonly kind: 'funding'
+      readonly account: Address
+      readonly chain: string
+      readonly instrument: string
+      /** Funding interval number: floor(time / interval). */
+      readonly interval: number
+      readonly rate: number
+      readonly mark: number
+      readonly quantity: bigint
+      /** USD the account received (negative: paid). */
+      readonly amount: number
+    }
+  | {
+      readonly kind: 'settlement'
+      readonly account: Address
+      readonly chain: string
+      readonly instrument: string
+      readonly price: number
+      readonly quantity: bigint
+      /** USD the account received (negative: paid); the position is gone after it. */
+      readonly amount: number
+      readonly at: number
+    }
+  | {
+      readonly kind: 'status_changed'
+      readonly account: Address
+      /** Unique per change (the tick or event that caused it). */
+      readonly id: string
+      readonly from: MarginMoment['status']
+      readonly to: MarginMoment['status']
+      readonly figures: MarginMoment
+      readonly cause: 'price' | 'time' | 'account'
+      readonly at: number
+    }
 
 export type EventKind = AccountEvent['kind']
 
@@ -97,7 +203,21 @@ export function naturalKey(e: AccountEvent): string {
       return `${e.kind}:${e.account.toLowerCase()}:${e.nonce}`
     case 'key_revoked':
       return `${e.kind}:${e.account.toLowerCase()}:${e.key.toLowerCase()}`
+    // A fill id answers once, accepted or refused: both kinds share one key.
+    case 'fill':
+    case 'fill_refused':
+      return fillKey(e.venueAddress, e.fillId)
+    case 'funding':
+      return `${e.kind}:${e.account.toLowerCase()}:${e.chain}:${e.instrument}:${e.interval}`
+    case 'settlement':
+      return `${e.kind}:${e.account.toLowerCase()}:${e.chain}:${e.instrument}`
+    case 'status_changed':
+      return `${e.kind}:${e.account.toLowerCase()}:${e.id}`
   }
+}
+
+export function fillKey(venueAddress: Address, fillId: string): string {
+  return `fill:${venueAddress.toLowerCase()}:${fillId}`
 }
 
 /** An event as the log holds it: its place in the log and when it was recorded. */

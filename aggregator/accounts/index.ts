@@ -10,13 +10,19 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import { type Address, getAddress } from 'viem'
+import type { Address } from 'viem'
 import type { Database } from '../../relayer/store/database.ts'
 import { migrate } from '../../relayer/store/migrations.ts'
 import type { RequestMessages } from '../auth/typed-data.ts'
 import type { ChainAdapter, VaultEvent } from '../chains/chain-adapter.ts'
 import { ForbiddenError } from '../errors.ts'
-import { AccountBook, type AccountState, type BookSnapshot, OUTSTANDING } from './account-book.ts'
+import {
+  AccountBook,
+  type AccountState,
+  type BookSnapshot,
+  emptyAccount,
+  OUTSTANDING,
+} from './account-book.ts'
 import {
   type AccountView,
   accountView,
@@ -51,6 +57,12 @@ export interface AccountServiceOptions {
 }
 
 type Listener = (recorded: Recorded, state: AccountState) => void
+
+/** The events other capabilities ask the accounts to record. */
+export type TradingEvent = Extract<
+  AccountEvent,
+  { kind: 'fill' | 'fill_refused' | 'funding' | 'settlement' | 'status_changed' }
+>
 
 export class AccountService {
   readonly nonces: SqlNonces
@@ -143,7 +155,7 @@ export class AccountService {
 
   /** The account's view; an account the log has never seen is empty, not unknown. */
   async view(account: Address): Promise<AccountView> {
-    const state = this.book.get(account) ?? emptyState(account)
+    const state = this.book.get(account) ?? emptyAccount(account)
     const onHub = await Promise.all(
       [...state.holdings.values()].map(async (h) => {
         const chain = this.options.directory.chain(h.chain)
@@ -163,20 +175,49 @@ export class AccountService {
    * spend the same headroom.
    */
   withdraw(message: RequestMessages['Withdraw']): Promise<WithdrawalView> {
-    const key = message.account.toLowerCase()
-    const run = (this.#withdrawals.get(key) ?? Promise.resolve()).then(() =>
-      this.#withdraw(message),
-    )
+    return this.exclusive(message.account, () => this.#withdraw(message))
+  }
+
+  /**
+   * Run `fn` when the account's earlier exclusive work is done: a withdrawal,
+   * a fill's pre-trade check and its record, a settlement. Headroom is an
+   * account's own, so only its own requests wait on each other.
+   */
+  exclusive<T>(account: string, fn: () => Promise<T>): Promise<T> {
+    const key = account.toLowerCase()
+    const run = (this.#exclusive.get(key) ?? Promise.resolve()).then(fn)
     const tail = run.catch(() => {})
-    this.#withdrawals.set(key, tail)
+    this.#exclusive.set(key, tail)
     void tail.then(() => {
-      if (this.#withdrawals.get(key) === tail) this.#withdrawals.delete(key)
+      if (this.#exclusive.get(key) === tail) this.#exclusive.delete(key)
     })
     return run
   }
 
-  /** Per account: headroom is an account's own, so only its requests wait on each other. */
-  readonly #withdrawals = new Map<string, Promise<unknown>>()
+  readonly #exclusive = new Map<string, Promise<unknown>>()
+
+  /** Every account's state (for the margin book and the life of positions). */
+  states(): IterableIterator<AccountState> {
+    return this.book.accounts()
+  }
+
+  stateOf(account: string): AccountState | undefined {
+    return this.book.get(account as Address)
+  }
+
+  /**
+   * Record what trading decided: fills and their refusals (the orders
+   * capability), funding, settlements and status changes (margin). Returns
+   * what was new: a fact already in the log is not recorded twice.
+   */
+  recordTrading(events: readonly TradingEvent[]): Promise<Recorded[]> {
+    return this.#record(events)
+  }
+
+  /** The event recorded under a natural key (a fill id's first answer), if any. */
+  recorded(key: string): Promise<Recorded | undefined> {
+    return this.#log.byKey(key)
+  }
 
   async #withdraw(m: RequestMessages['Withdraw']): Promise<WithdrawalView> {
     const chain = this.options.directory.chainByWormholeId(m.chain)
@@ -289,7 +330,14 @@ export class AccountService {
   #applyAll(recorded: readonly Recorded[]): void {
     for (const r of recorded) {
       const state = this.book.apply(r)
-      for (const listener of this.#listeners) listener(r, state)
+      for (const listener of this.#listeners) {
+        // A listener's fault is its own: the event is recorded, and the others still hear it.
+        try {
+          listener(r, state)
+        } catch (err) {
+          this.options.logger.error({ err, seq: r.seq }, 'account listener failed')
+        }
+      }
     }
     this.#sinceSnapshot += recorded.length
     if (this.#sinceSnapshot >= (this.options.snapshotEvery ?? 10_000)) {
@@ -364,16 +412,6 @@ function toAccountEvent(e: VaultEvent): AccountEvent[] {
           reason: e.reason,
         },
       ]
-  }
-}
-
-function emptyState(account: Address): AccountState {
-  return {
-    account: getAddress(account),
-    holdings: new Map(),
-    withdrawals: new Map(),
-    delegations: new Map(),
-    seq: 0n,
   }
 }
 
