@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import {
   ComputationError,
+  ConflictError,
   DeadlineExceededError,
   ForbiddenError,
   InputError,
@@ -32,6 +33,7 @@ function statusOf(err: XmarginError): ContentfulStatusCode {
   if (err instanceof ComputationError) return 422
   if (err instanceof UnauthenticatedError) return 401
   if (err instanceof ForbiddenError) return 403
+  if (err instanceof ConflictError) return 409
   if (err instanceof UnavailableError) return 503
   if (err instanceof DeadlineExceededError) return 504
   return 500
@@ -44,7 +46,7 @@ export function toErrorResponse(
   onUnexpected: (err: Error) => void,
 ): Response {
   if (err instanceof XmarginError) {
-    const field = err instanceof InputError ? err.field : null
+    const field = err instanceof InputError || err instanceof ConflictError ? err.field : null
     if (err instanceof UnavailableError) c.header('Retry-After', String(err.retryAfterSeconds))
     return c.json(errorBody(err.code, err.shortMessage, field), statusOf(err))
   }

@@ -106,31 +106,39 @@ async function checkSignature(request: SignedRequest, domain: TypedDataDomain): 
 }
 
 function checkDelegation(request: SignedRequest, context: VerifyContext): void {
-  const { account } = request.message
   const scope = REQUIRED_SCOPE[request.type as RequestType]
-  const d = context.authority.delegation(account, request.signer)
+  checkKeyAuthority(request.message.account, request.signer, scope, request.type, context)
+}
+
+/**
+ * That `signer`, a key other than the account itself, may sign a `what` for
+ * the account: delegated, not revoked, not expired, holding `scope` (null:
+ * only the account itself may). Orders use it too, with the trade scope.
+ */
+export function checkKeyAuthority(
+  account: Address,
+  signer: Address,
+  scope: Scope | null,
+  what: string,
+  context: { readonly authority: Authority; readonly now: bigint },
+): void {
+  const d = context.authority.delegation(account, signer)
   if (d === undefined) {
-    if (context.authority.isKnown(request.signer)) {
-      throw new ForbiddenError('wrong_signer', `${request.signer} may not sign for ${account}`)
+    if (context.authority.isKnown(signer)) {
+      throw new ForbiddenError('wrong_signer', `${signer} may not sign for ${account}`)
     }
-    throw new UnauthenticatedError(
-      'unknown_key',
-      `${request.signer} is not a key ${account} delegated`,
-    )
+    throw new UnauthenticatedError('unknown_key', `${signer} is not a key ${account} delegated`)
   }
-  if (d.revoked) throw new ForbiddenError('key_revoked', `${account} revoked ${request.signer}`)
+  if (d.revoked) throw new ForbiddenError('key_revoked', `${account} revoked ${signer}`)
   if (d.keyExpiry <= context.now) {
-    throw new UnauthenticatedError(
-      'key_expired',
-      `${request.signer}'s delegation expired at ${d.keyExpiry}`,
-    )
+    throw new UnauthenticatedError('key_expired', `${signer}'s delegation expired at ${d.keyExpiry}`)
   }
   if (scope === null || !d.scopes[scope]) {
     throw new ForbiddenError(
       'scope_missing',
       scope === null
-        ? `only ${account} itself may sign a ${request.type}`
-        : `${request.signer} was not given the ${scope} scope`,
+        ? `only ${account} itself may sign a ${what}`
+        : `${signer} was not given the ${scope} scope`,
     )
   }
 }
