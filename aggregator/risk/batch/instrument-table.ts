@@ -1,108 +1,236 @@
 /**
- * The instrument table of the batch engine: one row per distinct instrument
- * (and per collateral asset that tracks an underlying), holding its mark and
- * its 16 risk-array entries. Rows are priced once per price update and shared
- * by every account that holds them.
+ * The instrument table of the batch engine: the risk arrays every account
+ * shares, one row each, priced once per price update.
+ *
+ * - Row u (one per underlying, u < underlyingCount) is the LINEAR row of
+ *   underlying u: a perp, a future and a unit of tracking collateral all
+ *   gain S' - S per unit in scenario k (spec section 4; collateral times
+ *   1 - haircut), so an account's whole linear exposure to u is a single
+ *   quantity on this row. Its mark is S.
+ * - Every other row is one option (underlying, type, strike, expiry), made
+ *   on first use and priced at once, so a fill in an instrument nobody held
+ *   gets its row without a rebuild. Its mark is the option's value now.
+ *
+ * Options are priced with their time to expiry taken from the timestamp at
+ * pricing time, never frozen when the row was made. Rows nobody holds are
+ * freed (the engine says which rows are held), so under a listing churn the
+ * table stays the size of what is live.
  */
-import { instrumentKey } from '../netting.ts'
-import { collateralRiskArray, instrumentRiskArray, SCENARIO_COUNT } from '../scenarios.ts'
-import type { Instrument, Market, RiskParams, UnderlyingParams, UnderlyingQuote } from '../types.ts'
-import { optionValue, yearsToExpiry } from '../valuation.ts'
+import { SCENARIO_COUNT, SCENARIOS, scenarioPrices } from '../scenarios.ts'
+import type { OptionType, RiskParams, UnderlyingParams } from '../types.ts'
+import { DAYS_PER_YEAR, optionValue, yearsToExpiry } from '../valuation.ts'
 
-type RowSource =
-  | { readonly kind: 'instrument'; readonly instrument: Instrument; readonly tau: number }
-  | { readonly kind: 'collateral'; readonly underlying: string; readonly haircut: number }
+/** Row kinds in `kind`. */
+export const LINEAR = 0
+export const CALL = 1
+export const PUT = 2
+const FREE = -1
+
+const TYPE_NAME: readonly OptionType[] = ['call', 'call', 'put']
+
+/** Float64 bits for hashing strikes and expiries without allocating. */
+const bits64 = new Float64Array(1)
+const bits32 = new Int32Array(bits64.buffer)
 
 export class InstrumentTable {
-  readonly #rows: RowSource[] = []
-  readonly #byKey = new Map<string, number>()
-  /** Underlying index of each row. */
+  /** Per row: its underlying index, kind (LINEAR, CALL, PUT, or free), strike and expiry. */
   underlying = new Int32Array(0)
-  /** Value of one unit now: spot for linear rows, option value, spot * (1 - haircut) for collateral. */
+  kind = new Int8Array(0)
+  strike = new Float64Array(0)
+  expiry = new Float64Array(0)
+  /** Value of one unit now. */
   mark = new Float64Array(0)
-  /** Row r's entries are entries[16r .. 16r + 15]. */
+  /** Row r's risk-array entries are entries[16r .. 16r + 15]. */
   entries = new Float64Array(0)
-  /** shortOptionMinimum(u) * S(u) for option rows, 0 otherwise. */
-  shortMinPerUnit = new Float64Array(0)
-  /** Rows of each underlying index. */
-  rowsOf: number[][] = []
+  /** Rows in use or freed: every row index is below this. */
+  size = 0
+
+  readonly #price: Float64Array
+  readonly #vol: Float64Array
+  readonly #up: readonly (UnderlyingParams | undefined)[]
+  #timestamp: number
+  readonly #free: number[] = []
+  /** Option rows of each underlying, for its re-pricing. */
+  readonly #rowsOf: number[][]
+  /** Open addressing on (underlying, kind, strike, expiry): row + 1, or 0 for empty. */
+  #index = new Int32Array(64)
 
   constructor(
-    private readonly underlyingIndex: ReadonlyMap<string, number>,
-    private readonly timestamp: number,
-  ) {}
-
-  get size(): number {
-    return this.#rows.length
+    readonly underlyingCount: number,
+    quotes: readonly { readonly price: number; readonly vol: number }[],
+    /** Risk parameters per underlying; undefined where params lack it (never priced). */
+    up: readonly (UnderlyingParams | undefined)[],
+    readonly params: RiskParams,
+    timestamp: number,
+  ) {
+    this.#price = Float64Array.from(quotes, (q) => q.price)
+    this.#vol = Float64Array.from(quotes, (q) => q.vol)
+    this.#up = up
+    this.#timestamp = timestamp
+    this.#rowsOf = Array.from({ length: underlyingCount }, () => [])
+    this.#reserve(Math.max(16, underlyingCount * 2))
+    for (let u = 0; u < underlyingCount; u++) {
+      this.underlying[u] = u
+      this.kind[u] = LINEAR
+    }
+    this.size = underlyingCount
+    for (let u = 0; u < underlyingCount; u++) this.#priceRow(u)
   }
 
-  rowForInstrument(instrument: Instrument): number {
-    const tau = instrument.kind === 'perp' ? 0 : yearsToExpiry(instrument.expiry, this.timestamp)
-    return this.#row(instrumentKey(instrument), { kind: 'instrument', instrument, tau })
+  get timestamp(): number {
+    return this.#timestamp
   }
 
-  rowForCollateral(asset: string, underlying: string, haircut: number): number {
-    return this.#row(`asset|${asset}`, { kind: 'collateral', underlying, haircut })
+  /** Option rows in use. */
+  get optionRows(): number {
+    return this.size - this.underlyingCount - this.#free.length
   }
 
-  #row(key: string, source: RowSource): number {
-    const seen = this.#byKey.get(key)
-    if (seen !== undefined) return seen
-    this.#byKey.set(key, this.#rows.length)
-    this.#rows.push(source)
-    return this.#rows.length - 1
+  /** The row of an option, made and priced now if no row has it yet. */
+  optionRow(u: number, kind: typeof CALL | typeof PUT, strike: number, expiry: number): number {
+    const mask = this.#index.length - 1
+    for (let i = hashOf(u, kind, strike, expiry) & mask; ; i = (i + 1) & mask) {
+      const slot = this.#index[i]!
+      if (slot === 0) break
+      const r = slot - 1
+      if (
+        this.expiry[r] === expiry &&
+        this.strike[r] === strike &&
+        this.kind[r] === kind &&
+        this.underlying[r] === u
+      )
+        return r
+    }
+    const r = this.#free.pop() ?? this.#append()
+    this.underlying[r] = u
+    this.kind[r] = kind
+    this.strike[r] = strike
+    this.expiry[r] = expiry
+    this.#rowsOf[u]!.push(r)
+    this.#insert(r)
+    this.#priceRow(r)
+    return r
   }
 
-  /** Allocate the columns once every row is known. */
-  seal(): void {
-    const n = this.#rows.length
-    this.underlying = Int32Array.from(this.#rows, (r) => this.underlyingIndex.get(underlyingOf(r))!)
-    this.mark = new Float64Array(n)
-    this.entries = new Float64Array(n * SCENARIO_COUNT)
-    this.shortMinPerUnit = new Float64Array(n)
-    this.rowsOf = Array.from({ length: this.underlyingIndex.size }, () => [])
-    this.underlying.forEach((u, row) => {
-      this.rowsOf[u]!.push(row)
-    })
+  /** A new quote for underlying u: re-price its linear row and its options. */
+  setQuote(u: number, price: number, vol: number): void {
+    this.#price[u] = price
+    this.#vol[u] = vol
+    this.#priceUnderlying(u)
   }
 
-  /** Re-price every row of underlying `name` (index `u`). */
-  price(u: number, name: string, market: Market, params: RiskParams): void {
-    const quote = market.underlyings.get(name)!
-    const up = params.underlyings.get(name)!
-    for (const row of this.rowsOf[u]!) {
-      const { mark, entries, shortMin } = rowFigures(this.#rows[row]!, quote, up, params)
-      this.mark[row] = mark
-      this.entries.set(entries, row * SCENARIO_COUNT)
-      this.shortMinPerUnit[row] = shortMin
+  /** Time passes: re-price every row at the new timestamp. */
+  setTimestamp(timestamp: number): void {
+    this.#timestamp = timestamp
+    for (let u = 0; u < this.underlyingCount; u++) this.#priceUnderlying(u)
+  }
+
+  /** Spot of underlying u times its short option minimum rate: what one short option requires. */
+  shortMinPerUnit(u: number): number {
+    return (this.#up[u]?.shortOptionMinimum ?? 0) * this.#price[u]!
+  }
+
+  /**
+   * Free every option row for which `keep` says false. The caller
+   * guarantees no account holds one, so freed indices may be reused.
+   */
+  freeRows(keep: (row: number) => boolean): void {
+    let freed = false
+    for (let r = this.underlyingCount; r < this.size; r++) {
+      if (this.kind[r] === FREE || keep(r)) continue
+      this.kind[r] = FREE
+      this.#free.push(r)
+      freed = true
+    }
+    if (!freed) return
+    for (const rows of this.#rowsOf) rows.length = 0
+    this.#index.fill(0)
+    // The index already has room for every row: put them back without growing it.
+    for (let r = this.underlyingCount; r < this.size; r++) {
+      if (this.kind[r] === FREE) continue
+      this.#rowsOf[this.underlying[r]!]!.push(r)
+      this.#put(r)
+    }
+  }
+
+  #append(): number {
+    if (this.size === this.kind.length) this.#reserve(this.size * 2)
+    return this.size++
+  }
+
+  #reserve(rows: number): void {
+    const grow = <T extends Int32Array | Int8Array | Float64Array>(a: T, n: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(n)
+      b.set(a)
+      return b
+    }
+    this.underlying = grow(this.underlying, rows)
+    this.kind = grow(this.kind, rows)
+    this.strike = grow(this.strike, rows)
+    this.expiry = grow(this.expiry, rows)
+    this.mark = grow(this.mark, rows)
+    this.entries = grow(this.entries, rows * SCENARIO_COUNT)
+  }
+
+  #insert(r: number): void {
+    // Keep the index at most half full, so a probe ends soon.
+    if ((this.size + 1) * 2 > this.#index.length) {
+      this.#index = new Int32Array(this.#index.length * 2)
+      for (let q = this.underlyingCount; q < this.size; q++)
+        if (q !== r && this.kind[q] !== FREE) this.#put(q)
+    }
+    this.#put(r)
+  }
+
+  #put(r: number): void {
+    const mask = this.#index.length - 1
+    let i = hashOf(this.underlying[r]!, this.kind[r]!, this.strike[r]!, this.expiry[r]!) & mask
+    while (this.#index[i] !== 0) i = (i + 1) & mask
+    this.#index[i] = r + 1
+  }
+
+  #priceUnderlying(u: number): void {
+    this.#priceRow(u)
+    const rows = this.#rowsOf[u]!
+    for (let i = 0; i < rows.length; i++) this.#priceRow(rows[i]!)
+  }
+
+  /**
+   * Row r at the current quote and timestamp, by the very formulas of
+   * scenarios.ts, so the entries are the reference engine's to the bit.
+   */
+  #priceRow(r: number): void {
+    const u = this.underlying[r]!
+    const up = this.#up[u]
+    if (up === undefined) return // no risk parameters: no account may hold it
+    const spot = this.#price[u]!
+    const prices = scenarioPrices(spot, up, this.params)
+    const base = r * SCENARIO_COUNT
+    const kind = this.kind[r]!
+    if (kind === LINEAR) {
+      this.mark[r] = spot
+      for (let k = 0; k < SCENARIO_COUNT; k++) this.entries[base + k] = prices[k]! - spot
+      return
+    }
+    const type = TYPE_NAME[kind]!
+    const strike = this.strike[r]!
+    const vol = this.#vol[u]!
+    const tau = yearsToExpiry(this.expiry[r]!, this.#timestamp)
+    const now = optionValue(type, spot, strike, vol, tau)
+    const tauAhead = Math.max(tau - this.params.lookaheadDays / DAYS_PER_YEAR, 0)
+    this.mark[r] = now
+    for (let k = 0; k < SCENARIO_COUNT; k++) {
+      const v = vol * (1 + SCENARIOS[k]!.volScans * up.volScanRange)
+      this.entries[base + k] = optionValue(type, prices[k]!, strike, v, tauAhead) - now
     }
   }
 }
 
-function underlyingOf(r: RowSource): string {
-  return r.kind === 'collateral' ? r.underlying : r.instrument.underlying
-}
-
-function rowFigures(
-  source: RowSource,
-  quote: UnderlyingQuote,
-  up: UnderlyingParams,
-  params: RiskParams,
-): { mark: number; entries: Float64Array; shortMin: number } {
-  if (source.kind === 'collateral') {
-    const { haircut } = source
-    return {
-      mark: quote.price * (1 - haircut),
-      entries: collateralRiskArray(haircut, quote, up, params),
-      shortMin: 0,
-    }
-  }
-  const { instrument: i, tau } = source
-  const entries = instrumentRiskArray(i, quote, up, params, tau)
-  if (i.kind !== 'option') return { mark: quote.price, entries, shortMin: 0 }
-  return {
-    mark: optionValue(i.type, quote.price, i.strike, quote.vol, tau),
-    entries,
-    shortMin: up.shortOptionMinimum * quote.price,
-  }
+function hashOf(u: number, kind: number, strike: number, expiry: number): number {
+  bits64[0] = strike
+  let h = Math.imul(bits32[0]! ^ Math.imul(bits32[1]!, 0x85ebca6b), 0x9e3779b1)
+  bits64[0] = expiry
+  h = Math.imul(h ^ bits32[0]! ^ Math.imul(bits32[1]!, 0xc2b2ae35), 0x27d4eb2f)
+  h ^= Math.imul(u * 4 + kind, 0x165667b1)
+  return (h ^ (h >>> 15)) >>> 0
 }
