@@ -70,8 +70,16 @@ describe('bench:risk', () => {
         'speedup',
         'peakRssMb',
         'maxRelativeDifference',
+        'floorMs',
+        'fullPassOverFloor',
+        'reducedFloorMs',
+        'fullPassOverReducedFloor',
+        'whatIfPerSecond',
+        'setPerSecond',
       ]),
     )
     expect(result.maxRelativeDifference).toBeLessThanOrEqual(1e-9)
+    for (const key of ['floorMs', 'reducedFloorMs', 'whatIfPerSecond', 'setPerSecond'] as const)
+      expect(result[key]).toBeGreaterThan(0)
   })
 })
