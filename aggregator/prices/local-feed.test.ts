@@ -196,3 +196,20 @@ describe('LocalFeed operator', () => {
     }
   })
 })
+
+describe('LocalFeed stopped', () => {
+  it('refuses steps and moves once stopped, and takes them again once restarted', async () => {
+    const feed = new LocalFeed({ now: () => 0, underlyings: { ETH } })
+    await feed.start()
+    await feed.stop()
+    expect(caught(() => feed.step())).toMatchObject({
+      name: 'UnavailableError',
+      code: 'shutting_down',
+    })
+    expect(caught(() => feed.set('ETH', 1))).toMatchObject({ code: 'shutting_down' })
+    expect(caught(() => feed.move('ETH', 0.1))).toMatchObject({ code: 'shutting_down' })
+    await feed.start()
+    expect(feed.set('ETH', 1).price).toBe(1)
+    await feed.stop()
+  })
+})

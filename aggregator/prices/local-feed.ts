@@ -12,8 +12,12 @@
  * back) is stamped 1 ms after the last instead, so every step and every
  * operator move is delivered: the PriceFeed contract drops updates that are
  * not strictly newer.
+ *
+ * Before start(), step() and the operator's moves publish as they would
+ * running (tests and demos drive the feed by hand); after stop() they are
+ * refused: a stopped feed delivers nothing, and says so.
  */
-import { InputError } from '../errors.ts'
+import { InputError, UnavailableError } from '../errors.ts'
 import type { FeedErrorHandler } from './feed-error.ts'
 import type { PriceMoved } from './operator.ts'
 import type { PriceFeed, PriceListener, PriceUpdate } from './price-feed.ts'
@@ -83,6 +87,7 @@ export class LocalFeed implements PriceFeed {
   readonly #publisher: Publisher
   readonly #now: () => number
   #timer: NodeJS.Timeout | undefined
+  #stopped = false
 
   constructor(options: LocalFeedOptions) {
     const underlyings = checkNonEmpty(options.underlyings, 'underlyings')
@@ -111,6 +116,7 @@ export class LocalFeed implements PriceFeed {
   /** Publish the current prices, then step every tickMs until stopped. */
   async start(): Promise<void> {
     if (this.#timer !== undefined) return
+    this.#stopped = false
     for (const w of this.#walkers.values()) this.#publish(w)
     this.#timer = setInterval(() => this.step(), this.tickMs)
   }
@@ -118,10 +124,12 @@ export class LocalFeed implements PriceFeed {
   async stop(): Promise<void> {
     clearInterval(this.#timer)
     this.#timer = undefined
+    this.#stopped = true
   }
 
   /** Advance every underlying one step and publish it (what the timer does; tests call it directly). */
   step(): void {
+    this.#refuseIfStopped()
     for (const w of this.#walkers.values()) {
       w.price = nextPrice(w, this.tickMs / 1000 / SECONDS_PER_YEAR)
       this.#publish(w)
@@ -130,6 +138,7 @@ export class LocalFeed implements PriceFeed {
 
   /** Set `underlying`'s price and publish it at once; the walk goes on from there. */
   set(underlying: string, price: number): PriceMoved {
+    this.#refuseIfStopped()
     const w = this.#walker(underlying)
     checkNumber(price, 'set', { above: 0 })
     return this.#moveTo(w, price)
@@ -137,6 +146,7 @@ export class LocalFeed implements PriceFeed {
 
   /** Multiply `underlying`'s price by 1 + fraction and publish it at once. */
   move(underlying: string, fraction: number): PriceMoved {
+    this.#refuseIfStopped()
     const w = this.#walker(underlying)
     checkNumber(fraction, 'move', { above: -1 })
     const price = w.price * (1 + fraction)
@@ -167,6 +177,11 @@ export class LocalFeed implements PriceFeed {
     }
     this.#publisher.offer(update)
     return update
+  }
+
+  #refuseIfStopped(): void {
+    if (this.#stopped)
+      throw new UnavailableError('shutting_down', 'the local price feed is stopped', 1)
   }
 
   #walker(underlying: string): Walker {
