@@ -97,6 +97,7 @@ export class HermesFeed implements PriceFeed {
   readonly #timers: Timers
   readonly #random: () => number
   readonly #publisher: Publisher
+  readonly #client: HermesClient
   #running = false
   #stream: HermesStream | undefined
   #retry: unknown
@@ -123,6 +124,11 @@ export class HermesFeed implements PriceFeed {
     this.#timers = options.timers ?? systemTimers
     this.#random = options.random ?? Math.random
     this.#publisher = new Publisher((e) => this.#fail(e))
+    this.#client = new HermesClient(this.#endpoint, {
+      // The feed owns retrying (with Retry-After); the client's own would retry a 429 at once.
+      httpRetries: 0,
+      ...(this.#accessToken !== undefined && { accessToken: this.#accessToken }),
+    })
   }
 
   latest(underlying: string): PriceUpdate | undefined {
@@ -177,17 +183,12 @@ export class HermesFeed implements PriceFeed {
     this.#connected = false
   }
 
-  /** The latest prices; a refusal of the credentials rejects, anything else is reported and left to the stream. */
+  /** The latest prices. A refused token rejects; any other failure is reported, left to the stream. */
   async #loadLatest(): Promise<void> {
-    const client = new HermesClient(this.#endpoint, {
-      // The feed owns retrying (with Retry-After); the client's own would retry a 429 at once.
-      httpRetries: 0,
-      ...(this.#accessToken !== undefined && { accessToken: this.#accessToken }),
-    })
     const request = new AbortController()
     this.#latestRequest = request
     try {
-      const body = await client.getLatestPriceUpdates(
+      const body = await this.#client.getLatestPriceUpdates(
         [...this.#ids],
         { parsed: true },
         { signal: request.signal },
@@ -215,6 +216,7 @@ export class HermesFeed implements PriceFeed {
   }
 
   #onMessage(data: string): void {
+    if (!this.#running) return
     this.#lastMessageAt = this.#now()
     let body: unknown
     try {

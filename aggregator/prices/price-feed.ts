@@ -15,7 +15,10 @@ export interface PriceUpdate {
   readonly price: number
   /** USD, >= 0: the feed's half-width of its confidence interval. */
   readonly confidence: number
-  /** Unix seconds at which the source published this price. */
+  /**
+   * Unix seconds at which the source published this price: whole for Pyth,
+   * fractional for the local feed (see local-feed.ts on ties).
+   */
   readonly publishTime: number
   /** Annualised implied vol, > 0. */
   readonly vol: number
@@ -26,7 +29,7 @@ export type PriceListener = (update: PriceUpdate) => void
 export interface PriceFeed {
   /** The underlyings this feed prices. */
   readonly underlyings: readonly string[]
-  /** The newest update seen for `underlying`, if any. */
+  /** The newest update delivered for `underlying`; undefined before one, or if it is not priced here. */
   latest(underlying: string): PriceUpdate | undefined
   /**
    * Every update newer than the last one delivered for its underlying, in
@@ -36,6 +39,12 @@ export interface PriceFeed {
   subscribe(listener: PriceListener): () => void
   /** Perp funding rate per funding interval for `underlying` (fraction of notional; + longs pay). */
   fundingRate(underlying: string): number
+  /**
+   * Begin publishing. Resolves once the source's current prices are in
+   * where it has them; rejects only on a failure retrying cannot mend
+   * (Hermes refusing the access token).
+   */
   start(): Promise<void>
+  /** Stop publishing; release every connection and timer; deliver nothing after. Idempotent. */
   stop(): Promise<void>
 }
