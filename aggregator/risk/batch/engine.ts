@@ -36,7 +36,7 @@ import type {
   UnderlyingRisk,
 } from '../types.ts'
 import { InstrumentTable } from './instrument-table.ts'
-import { scanned, scanSlot } from './slot-scan.ts'
+import { scanned, scanSlots } from './slot-scan.ts'
 import { StagedPortfolio } from './staged-portfolio.ts'
 
 const STATUSES: readonly Status[] = ['healthy', 'restricted', 'liquidatable', 'bankrupt']
@@ -350,17 +350,20 @@ export class BatchEngine {
     const count = this.#slotsOnCount[u]!
     for (let i = 0; i < count; i++) {
       const s = slots[i]!
-      this.#slotScan[s] = scanSlot(
+      scanSlots(
         entries,
         mark,
         rows,
         qty,
-        this.#slotHoldStart[s]!,
-        this.#slotHoldEnd[s]!,
+        this.#slotHoldStart,
+        this.#slotHoldEnd,
+        s,
+        s + 1,
         this.#extremeWeight,
+        this.#slotScan,
+        this.#slotScenario,
+        this.#slotValue,
       )
-      this.#slotScenario[s] = scanned.scenario
-      this.#slotValue[s] = scanned.value
       // An account has one slot per underlying, so no account is evaluated twice.
       this.#totalAccount(this.#slotAccount[s]!)
     }
@@ -457,19 +460,25 @@ export class BatchEngine {
     const fixed = this.#fixedEquity
     const opCount = this.#opCount
     for (let a = 0; a < this.#n; a++) {
-      let equity = fixed[a]!
-      let scan = 0
+      const first = slotStart[a]!
+      const end = first + slotCount[a]!
+      const scan = scanSlots(
+        entries,
+        mark,
+        rows,
+        qty,
+        holdStart,
+        holdEnd,
+        first,
+        end,
+        w,
+        slotScan,
+        slotScenario,
+        slotValue,
+      )
+      const equity = fixed[a]! + scanned.value
       let shortMin = 0
-      for (let s = slotStart[a]!, end = s + slotCount[a]!; s < end; s++) {
-        const risk = scanSlot(entries, mark, rows, qty, holdStart[s]!, holdEnd[s]!, w)
-        const value = scanned.value
-        slotScan[s] = risk
-        slotScenario[s] = scanned.scenario
-        slotValue[s] = value
-        equity += value
-        scan += risk
-        shortMin += shortQty[s]! * perUnit[slotUnderlying[s]!]!
-      }
+      for (let s = first; s < end; s++) shortMin += shortQty[s]! * perUnit[slotUnderlying[s]!]!
       const credit = opCount[a] === 0 ? 0 : this.#accountCredit(a)
       this.#store(a, equity, scan, shortMin, credit)
     }
@@ -478,14 +487,16 @@ export class BatchEngine {
 
   /** Account a's totals from its slots' cached figures. */
   #totalAccount(a: number): void {
-    let equity = this.#fixedEquity[a]!
+    // Summed in the order scanSlots sums them, so every path gives the same figures to the bit.
+    let value = 0
     let scan = 0
     let shortMin = 0
     for (let s = this.#slotStart[a]!, end = s + this.#slotCount[a]!; s < end; s++) {
-      equity += this.#slotValue[s]!
+      value += this.#slotValue[s]!
       scan += this.#slotScan[s]!
       shortMin += this.#slotShortQty[s]! * this.#shortPerUnit[this.#slotUnderlying[s]!]!
     }
+    const equity = this.#fixedEquity[a]! + value
     const credit = this.#opCount[a] === 0 ? 0 : this.#accountCredit(a)
     this.#store(a, equity, scan, shortMin, credit)
   }
@@ -572,27 +583,25 @@ export class BatchEngine {
     const staged = this.#staged
     staged.stage(portfolio)
     const { entries, mark } = this.#table
-    let equity = staged.fixedEquity
-    let scan = 0
-    let shortMin = 0
     const slots = staged.slotCount
-    for (let s = 0; s < slots; s++) {
-      const risk = scanSlot(
-        entries,
-        mark,
-        staged.rows,
-        staged.qty,
-        staged.slotStart[s]!,
-        staged.slotEnd[s]!,
-        this.#extremeWeight,
-      )
-      this.#stagedScan[s] = risk
-      this.#stagedScenario[s] = scanned.scenario
-      this.#stagedValue[s] = scanned.value
-      equity += scanned.value
-      scan += risk
+    const scan = scanSlots(
+      entries,
+      mark,
+      staged.rows,
+      staged.qty,
+      staged.slotStart,
+      staged.slotEnd,
+      0,
+      slots,
+      this.#extremeWeight,
+      this.#stagedScan,
+      this.#stagedScenario,
+      this.#stagedValue,
+    )
+    const equity = staged.fixedEquity + scanned.value
+    let shortMin = 0
+    for (let s = 0; s < slots; s++)
       shortMin += staged.slotShortQty[s]! * this.#shortPerUnit[staged.slotUnderlying[s]!]!
-    }
     // The credits whose legs this portfolio both holds, as slot offsets, in params order.
     let ops = 0
     if (slots > 1 && this.#creditRate.length > 0) {
