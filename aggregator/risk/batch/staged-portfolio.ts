@@ -85,7 +85,7 @@ export class StagedPortfolio {
         fixed += c.amount * asset.price * (1 - asset.haircut)
         continue
       }
-      const u = this.#underlying(asset.underlying, `${path}.collateral[${i}].asset`)
+      const u = this.#underlying(asset.underlying, path, 'collateral', i)
       this.#touch(u, gen)
       this.#linearQty[u]! += c.amount * (1 - asset.haircut)
     }
@@ -94,10 +94,7 @@ export class StagedPortfolio {
     for (let i = 0; i < positions.length; i++) {
       const p = positions[i]!
       const instrument = p.instrument
-      const u = this.#underlying(
-        instrument.underlying,
-        `${path}.positions[${i}].instrument.underlying`,
-      )
+      const u = this.#underlying(instrument.underlying, path, 'positions', i)
       this.#touch(u, gen)
       if (instrument.kind !== 'perp') {
         if (instrument.expiry <= table.timestamp)
@@ -133,21 +130,25 @@ export class StagedPortfolio {
     this.#layOut()
   }
 
-  #underlying(name: string, field: string): number {
+  /** Index of an underlying the engine can margin; the field is only spelled out to refuse (hot path). */
+  #underlying(name: string, path: string, list: 'collateral' | 'positions', i: number): number {
     const u = this.underlyingIndex.get(name)
+    if (u !== undefined && this.hasParams[u]) return u
+    const field =
+      list === 'collateral'
+        ? `${path}.collateral[${i}].asset`
+        : `${path}.positions[${i}].instrument.underlying`
     if (u === undefined)
       throw new InputError(
         field,
         'unknown_reference',
         `${field}: underlying ${JSON.stringify(name)} is not defined in the engine's market`,
       )
-    if (!this.hasParams[u])
-      throw new InputError(
-        field,
-        'missing_risk_params',
-        `${field}: underlying ${name} has no risk parameters in the engine's params`,
-      )
-    return u
+    throw new InputError(
+      field,
+      'missing_risk_params',
+      `${field}: underlying ${name} has no risk parameters in the engine's params`,
+    )
   }
 
   /** First sight of underlying u in this portfolio: a new slot, kept sorted by index. */
