@@ -80,7 +80,8 @@ function timed(fn: () => void): number {
 
 export function runRiskBench(
   shape: BookShape = BENCH_SHAPE,
-  passes = 5,
+  // Medians of 9 interleaved passes: two shared cores make single passes noisy.
+  passes = 9,
   ticks = 25,
 ): RiskBenchResult {
   const book = syntheticBook(shape)
