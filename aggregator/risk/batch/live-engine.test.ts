@@ -498,6 +498,54 @@ describe('live batch engine: refusals', () => {
   })
 })
 
+describe('live batch engine: status changes', () => {
+  it('are told once the book is consistent, so a callback may read and change it', () => {
+    const { market, params } = inputsFor([])
+    const short = (q: number): Portfolio =>
+      portfolio(market, params, {
+        cash: 40,
+        collateral: [],
+        positions: [
+          {
+            chain: 'base',
+            instrument: { kind: 'perp', underlying: 'X' },
+            quantity: q,
+            entryPrice: 100,
+          },
+        ],
+      })
+    const engine = BatchEngine.build(market, params, [short(-1), short(-1), short(-3)])
+    // Cash 40; a short X perp needs 10 per unit at 100 (scan range 10%), times 1.5 initially.
+    expect([0, 1, 2].map((a) => engine.status(a))).toEqual(['healthy', 'healthy', 'restricted'])
+    const told: string[] = []
+    const nested: string[] = []
+    let first = true
+    engine.updateUnderlying('X', { price: 130, vol: 0.5 }, (a, from, to) => {
+      told.push(`${a}:${from}->${to}`)
+      if (!first) return
+      first = false
+      // Every account is already re-margined at the new price when the first is told.
+      expect([0, 1, 2].map((b) => engine.status(b))).toEqual([
+        'liquidatable',
+        'liquidatable',
+        'bankrupt',
+      ])
+      // A callback that changes the book: its own pass is told its own changes.
+      engine.set(0, short(0))
+      engine.updateUnderlying('X', { price: 100, vol: 0.5 }, (b, from2, to2) => {
+        nested.push(`${b}:${from2}->${to2}`)
+      })
+    })
+    expect(told.sort()).toEqual([
+      '0:healthy->liquidatable',
+      '1:healthy->liquidatable',
+      '2:restricted->bankrupt',
+    ])
+    expect(nested.sort()).toEqual(['1:liquidatable->healthy', '2:bankrupt->restricted'])
+    expect(engine.status(0)).toBe('healthy')
+  })
+})
+
 describe('live batch engine: memory', () => {
   const { market, params } = inputsFor([{ legs: ['X', 'Y'], rate: 0.5 }])
   const sample = (seed: number, n: number) =>
@@ -533,6 +581,17 @@ describe('live batch engine: memory', () => {
         `account ${a}`,
       )
     })
+  })
+
+  it('a fill in an instrument the account holds is rewritten in place', () => {
+    const ps = sample(4, 50).filter((p) => p.positions.length > 0)
+    const engine = BatchEngine.build(market, params, ps)
+    const before = engine.storage
+    ps.forEach((p, a) => {
+      const again = { ...p.positions[0]!, quantity: p.positions[0]!.quantity / 2 }
+      engine.set(a, { ...p, cash: p.cash - 1, positions: [...p.positions, again] })
+    })
+    expect(engine.storage).toEqual(before)
   })
 
   it('what-ifs in instruments nobody holds do not grow the table without bound', () => {
