@@ -595,32 +595,45 @@ describe('live batch engine: memory', () => {
   })
 
   it('what-ifs in instruments nobody holds do not grow the table without bound', () => {
-    const engine = BatchEngine.build(market, params, sample(3, 20))
+    const ps = sample(3, 20)
+    const engine = BatchEngine.build(market, params, ps)
     const before = snapshot(engine)
-    for (let i = 0; i < 20_000; i++) {
-      const strike = 50 + i / 100
-      engine.whatIf(
+    const put = (strike: number): Portfolio => ({
+      cash: 0,
+      collateral: [],
+      positions: [
         {
-          cash: 0,
-          collateral: [],
-          positions: [
-            {
-              chain: 'base',
-              instrument: {
-                kind: 'option',
-                underlying: 'Y',
-                type: 'put',
-                strike,
-                expiry: T0 + 30 * DAY,
-              },
-              quantity: 1,
-            },
-          ],
+          chain: 'base',
+          instrument: {
+            kind: 'option',
+            underlying: 'Y',
+            type: 'put',
+            strike,
+            expiry: T0 + 30 * DAY,
+          },
+          quantity: -1,
         },
-        blankSummary(),
-      )
-    }
+      ],
+    })
+    for (let i = 0; i < 20_000; i++) engine.whatIf(put(50 + i / 100), blankSummary())
     expect(engine.storage.rows).toBeLessThan(2_000)
     expect(snapshot(engine)).toEqual(before)
+    // Freed rows are reused: the book and new what-ifs still price as the reference does.
+    engine.updateUnderlying('Y', { price: 47, vol: 0.45 })
+    ps.forEach((p, a) => {
+      expectAgrees(
+        engine.figures(a),
+        { market: engine.market, params, portfolio: p },
+        `account ${a}`,
+      )
+    })
+    for (const strike of [50.5, 123.45, 40]) {
+      const p = put(strike)
+      expectAgrees(
+        engine.whatIf(p),
+        { market: engine.market, params, portfolio: p },
+        `put ${strike}`,
+      )
+    }
   })
 })
