@@ -171,6 +171,13 @@ describe('orderDigest and executionDigest', () => {
     expect(orderDigest(domain, ORDER)).toBe(viemOrder(domain, ORDER))
   })
 
+  it('many distinct instruments (past the memo of hashed strings) still hash right', () => {
+    const orders = Array.from({ length: 5_000 }, (_, i) => ({ ...ORDER, instrument: `X${i}-PERP` }))
+    const digests = orders.map((o) => orderDigest(DOMAIN, o))
+    for (const i of [0, 4_095, 4_096, 4_999]) expect(digests[i]).toBe(viemOrder(DOMAIN, orders[i]!))
+    expect(orderDigest(DOMAIN, orders[0]!)).toBe(digests[0])
+  })
+
   it('a field changes the digest', () => {
     const base = orderDigest(DOMAIN, ORDER)
     for (const changed of [

@@ -240,14 +240,29 @@ export function tradingDigests(domain: TypedDataDomain): TradingDigests {
  * separator per domain, not per call. The domain's fields are compared on
  * every use, so a domain object changed in place is not hashed stale.
  */
-const byDomain = new WeakMap<object, { key: string; digests: TradingDigests }>()
+const byDomain = new WeakMap<object, { fields: readonly unknown[]; digests: TradingDigests }>()
+
+const fieldsOf = (d: TypedDataDomain): readonly unknown[] => [
+  d.name,
+  d.version,
+  d.chainId,
+  d.verifyingContract,
+  d.salt,
+]
 
 function digestsOf(domain: TypedDataDomain): TradingDigests {
-  const key = `${domain.name}|${domain.version}|${domain.chainId}|${domain.verifyingContract}|${domain.salt}`
   const cached = byDomain.get(domain)
-  if (cached?.key === key) return cached.digests
+  if (
+    cached !== undefined &&
+    cached.fields[0] === domain.name &&
+    cached.fields[1] === domain.version &&
+    cached.fields[2] === domain.chainId &&
+    cached.fields[3] === domain.verifyingContract &&
+    cached.fields[4] === domain.salt
+  )
+    return cached.digests
   const digests = tradingDigests(domain)
-  byDomain.set(domain, { key, digests })
+  byDomain.set(domain, { fields: fieldsOf(domain), digests })
   return digests
 }
 
