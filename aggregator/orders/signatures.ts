@@ -9,8 +9,8 @@
  * kept (address -> public key) and later signatures of that address are
  * verified against it, which skips the recovery and the keccak. Only a key
  * that recovered to its address is kept, so a forged signature can never
- * plant one. libsecp256k1 (tiny-secp256k1, WASM) does both; it is about ten
- * times faster than JavaScript.
+ * plant one. libsecp256k1 does both (secp256k1.ts: its native binding, or
+ * its WASM build where the binding cannot load).
  *
  * Refused as bad_signature, before any curve arithmetic: a signature that is
  * not 65 bytes of hex, v other than 27/28 or 0/1, r or s outside [1, n), and a
@@ -33,9 +33,9 @@
  * keys arrive and is reused as keys leave.
  */
 import { keccak_256 } from '@noble/hashes/sha3'
-import { recover, verify } from 'tiny-secp256k1'
 import { type Address, type Hex, hexToBytes } from 'viem'
 import { InputError } from '../errors.ts'
+import { recover, verify } from './secp256k1.ts'
 
 export type SignatureCheck = 'ok' | 'bad_signature' | 'wrong_signer'
 
@@ -133,12 +133,12 @@ export class SignerCache {
       this.#slots.set(key, slot)
       this.stats.verified++
       const publicKey = this.#slab.subarray(slot * PUBLIC_KEY_BYTES, (slot + 1) * PUBLIC_KEY_BYTES)
-      return verify(hash, publicKey, parsed.rs, true) ? 'ok' : 'wrong_signer'
+      return verify(hash, publicKey, parsed.rs) ? 'ok' : 'wrong_signer'
     }
     this.stats.recovered++
     let publicKey: Uint8Array | null
     try {
-      publicKey = recover(hash, parsed.rs, parsed.recoveryId, false)
+      publicKey = recover(hash, parsed.rs, parsed.recoveryId)
     } catch {
       // r is not the x of a curve point: no key signed this
       return 'bad_signature'
