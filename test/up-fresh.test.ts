@@ -34,7 +34,18 @@ beforeAll(() => {
   dir = freshCopy()
   expect(existsSync(join(dir, 'build'))).toBe(false)
   started = Date.now()
-  const ports = ['--port', '0', '--guardian-port', '0', '--relayer-port', '0', '--api-port', '0']
+  const ports = [
+    '--port',
+    '0',
+    '--guardian-port',
+    '0',
+    '--relayer-port',
+    '0',
+    '--api-port',
+    '0',
+    '--venue-port',
+    '0',
+  ]
   up = spawn(process.execPath, ['aggregator/cli/bin.js', 'up', ...ports, '--json'], {
     cwd: dir,
     env,

@@ -22,7 +22,18 @@ let dir: string
 /** `xmargin up` on the test's data directory, and where it says each part is. */
 async function up(extra: string[] = []): Promise<{ child: ChildProcess; where: Where }> {
   const manifest = join(dir, 'devnet.json')
-  const ports = ['--port', '0', '--guardian-port', '0', '--relayer-port', '0', '--api-port', '0']
+  const ports = [
+    '--port',
+    '0',
+    '--guardian-port',
+    '0',
+    '--relayer-port',
+    '0',
+    '--api-port',
+    '0',
+    '--venue-port',
+    '0',
+  ]
   const data = ['--data', join(dir, 'data'), ...extra]
   const proc = spawn(
     process.execPath,
@@ -91,6 +102,60 @@ describe('xmargin up', () => {
       await new Promise((r) => setTimeout(r, 200))
     }
     expect(row).toMatchObject({ vault: '0.25', hubLedger: '0.25' })
+  })
+
+  it('a trader orders through a spoke venue, and the operator moves a price', async () => {
+    const t = trader(2)
+    const api = ['--api', where.api, '--key', t.key]
+    // The WBTC of the test before: 0.25 * 90,000 * 0.95 of collateral once credited.
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      const { out } = await runCli(['account', ...api, '--json'])
+      if (JSON.parse(out).collateral?.length > 0) break
+      if (Date.now() > deadline) throw new Error('the deposit was never credited')
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    const order = await runCli([
+      'order',
+      ...api,
+      '--venue',
+      'base',
+      '--perp',
+      'ETH',
+      '--side',
+      'buy',
+      '--size',
+      '2',
+      '--json',
+    ])
+    expect(order.code, order.err).toBe(0)
+    const fill = JSON.parse(order.out)
+    expect(fill.fill).toMatchObject({
+      venue: 'base',
+      chain: 'base',
+      instrument: 'ETH-PERP',
+      side: 'buy',
+      size: '200000000',
+    })
+    const moved = await runCli([
+      'price',
+      '--api',
+      where.api,
+      '--data',
+      join(dir, 'data'),
+      '--underlying',
+      'ETH',
+      '--move',
+      '-0.1',
+      '--json',
+    ])
+    expect(moved.code, moved.err).toBe(0)
+    const set = JSON.parse(moved.out)
+    expect(set.price).toBeCloseTo(set.previous * 0.9, 6)
+    const { out } = await runCli(['account', ...api, '--json'])
+    expect(JSON.parse(out).positions).toEqual([
+      expect.objectContaining({ chain: 'base', instrument: 'ETH-PERP', quantity: '2' }),
+    ])
   })
 
   it('stops everything on SIGINT', async () => {

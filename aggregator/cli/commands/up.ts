@@ -1,5 +1,7 @@
-import { mkdir, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { privateKeyToAccount } from 'viem/accounts'
 import { progressBar } from '../../../circuits/progress-bar.ts'
 import { type CircuitStatus, describeStatus, STARTING } from '../../../circuits/setup-status.ts'
 import { startServer } from '../../api/server.ts'
@@ -8,8 +10,12 @@ import { chainClients } from '../../chain/clients.ts'
 import { DEVNET_DEPLOYER_KEY, DEVNET_RELAYER_KEY } from '../../devnet/chains.ts'
 import { DEFAULT_BASE_PORT, DEFAULT_CHAINS } from '../../devnet/defaults.ts'
 import { createLogger } from '../../log.ts'
+import { validatePriceConfig } from '../../prices/index.ts'
+import { demoVenuesFor, startDemoVenues } from '../../venue/index.ts'
 import { type Command, EXIT_OK, parseFlags, portFlag, wholeNumberFlag } from '../command.ts'
-import { startAccounts } from '../start-accounts.ts'
+import { OPERATOR_TOKEN_FILE } from '../operator-token.ts'
+import { readJsonFile } from '../read-json.ts'
+import { startService } from '../start-service.ts'
 import { DEFAULT_MANIFEST } from './devnet.ts'
 import { DEFAULT_PORT as DEFAULT_API_PORT } from './serve.ts'
 
@@ -17,12 +23,25 @@ const DEFAULT_GUARDIAN_PORT = 7071
 /** Git-ignored, beside the checkout's build/. */
 const DEFAULT_DATA_DIR = '.xmargin'
 const DEFAULT_RELAYER_PORT = 9090
+const DEFAULT_VENUE_PORT = 8788
+
+/** The operator's bearer token for the admin routes: made once per data directory, readable by its owner only. */
+async function operatorToken(dataDir: string): Promise<string> {
+  const file = join(dataDir, OPERATOR_TOKEN_FILE)
+  try {
+    return (await readFile(file, 'utf8')).trim()
+  } catch {
+    const token = randomBytes(32).toString('hex')
+    await writeFile(file, `${token}\n`, { mode: 0o600 })
+    return token
+  }
+}
 
 export const upCommand: Command = {
   name: 'up',
   summary: 'the whole local stack: devnet, devnet guardian, relayer and margin API (npm start)',
   help: `Usage: xmargin up [--chains N] [--port P] [--guardian-port P] [--relayer-port P] [--api-port P]
-                  [--manifest FILE] [--data DIR] [--fresh] [--json]
+                  [--venue-port P] [--prices FILE] [--manifest FILE] [--data DIR] [--fresh] [--json]
 
 Starts, on 127.0.0.1:
   the devnet        one anvil per chain with the genuine Wormhole core (--port, default ${DEFAULT_BASE_PORT})
@@ -31,8 +50,13 @@ Starts, on 127.0.0.1:
   the relayer       fetches VAAs from the guardian as it would from Wormholescan,
                     store in memory (--relayer-port for /metrics, default ${DEFAULT_RELAYER_PORT})
   the accounts      one account per trader from every chain's vault, withdrawals
-  the API           accounts, withdrawals, POST /v1/margin, GET /v1/status
-                    (--api-port, default ${DEFAULT_API_PORT})
+  the prices        a deterministic local feed (seeded walk with jumps); move a
+                    price with 'xmargin price' (operator token in DIR/operator-token)
+  the margin book   every account re-margined on each tick; status changes on the streams
+  the API           accounts, fills, markets, withdrawals, POST /v1/margin, GET /v1/status,
+                    /metrics (--api-port, default ${DEFAULT_API_PORT})
+  the venues        a demo venue per spoke chain, named after it, quoting mark +- spread
+                    (--venue-port, default ${DEFAULT_VENUE_PORT}); trade with 'xmargin order'
 The chains' state, the accounts' store and the relayer's live in one data
 directory (--data, default ${DEFAULT_DATA_DIR}): stopping and starting again resumes
 the same world; --fresh starts anew.
@@ -40,6 +64,10 @@ Everything but proving answers at once. If the circuit is not built (a fresh
 clone), its setup runs in a child process with a progress bar on stderr; then
 the verifier is deployed and bound on every chain, and proofs work. Until then
 the status is setting_up (phase, percent, time left).
+--prices FILE: the price configuration (JSON: per underlying vol, maxAgeSeconds,
+maxConfidenceRatio, fundingRate, pythId, localStart; fundingIntervalSeconds; feed
+{kind: local, seed, tickMs} or {kind: hermes, endpoint, accessToken}); default the
+local feed on ETH and BTC.
 Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
 (default build/devnet.json).
 --json prints where each part is as one JSON object. Ctrl-C stops everything.`,
@@ -50,7 +78,9 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
       'guardian-port': { type: 'string' },
       'relayer-port': { type: 'string' },
       'api-port': { type: 'string' },
+      'venue-port': { type: 'string' },
       manifest: { type: 'string' },
+      prices: { type: 'string' },
       data: { type: 'string' },
       fresh: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -64,6 +94,7 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
       guardian: portFlag(values['guardian-port'], 'guardian-port', DEFAULT_GUARDIAN_PORT),
       relayer: portFlag(values['relayer-port'], 'relayer-port', DEFAULT_RELAYER_PORT),
       api: portFlag(values['api-port'], 'api-port', DEFAULT_API_PORT),
+      venues: portFlag(values['venue-port'], 'venue-port', DEFAULT_VENUE_PORT),
     }
     const [
       { startDevnet },
@@ -112,23 +143,40 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
       stops.unshift(() => relayer.stop())
       let circuitStatus = (): CircuitStatus =>
         devnet.verifierBound ? { state: 'ready' } : STARTING
-      // `circuitStatus` feeds GET /v1/status (the API's option; passed as a variable so
-      // this compiles whether or not this version of startServer takes it yet)
-      const accounts = await startAccounts(
-        devnet.manifest,
-        join(dataDir, 'store'),
-        logger.child({ component: 'accounts' }),
+      const venueSpecs = demoVenuesFor(
+        devnet.manifest.chains.filter((c) => c.role === 'spoke').map((c) => c.name),
       )
-      stops.unshift(() => accounts.stop())
+      const service = await startService(devnet.manifest, join(dataDir, 'store'), logger, {
+        venues: venueSpecs.map((v) => ({
+          name: v.name,
+          chain: v.chain,
+          address: privateKeyToAccount(v.privateKey).address,
+          url: null,
+        })),
+        operatorToken: await operatorToken(dataDir),
+        ...(values.prices !== undefined && {
+          pricesConfig: validatePriceConfig(await readJsonFile(values.prices, '--prices')),
+        }),
+      })
+      stops.unshift(() => service.stop())
       const apiOptions = {
         port: ports.api,
         host: '127.0.0.1',
         logger: logger.child({ component: 'api' }),
         circuitStatus: () => circuitStatus(),
-        accounts: accounts.routes,
+        ...service.routes,
       }
       const api = await startServer(apiOptions)
       stops.unshift(() => api.close())
+      const venues = await startDemoVenues({
+        venues: venueSpecs,
+        aggregator: api.url,
+        port: ports.venues,
+        host: '127.0.0.1',
+        logger: logger.child({ component: 'venue' }),
+      })
+      stops.unshift(() => venues.close())
+      for (const v of venues.venues) service.venues.locate(v.name, v.url)
       const where = {
         manifest: manifestPath,
         data: dataDir,
@@ -140,6 +188,12 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
         guardian: guardian.url,
         relayer: relayer.url,
         api: api.url,
+        venues: venues.venues.map((v) => ({
+          name: v.name,
+          chain: v.chain,
+          address: v.address,
+          url: v.url,
+        })),
         circuit: devnet.verifierBound ? 'ready' : 'setting_up',
       }
       if (values.json) io.out(`${JSON.stringify(where)}\n`)
@@ -151,11 +205,14 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
           ),
           `  guardian  ${guardian.url}/api/v1/vaas/{chain}/{emitter}/{sequence}`,
           `  relayer   ${relayer.url}/metrics  ${relayer.url}/admin/deliveries`,
-          `  api       ${api.url}/v1/accounts/{address}  ${api.url}/v1/status  ${api.url}/v1/openapi.json`,
+          `  api       ${api.url}/v1/accounts/{address}  ${api.url}/v1/markets  ${api.url}/v1/status  ${api.url}/v1/openapi.json  ${api.url}/metrics`,
+          ...venues.venues.map((v) => `  venue     ${v.name.padEnd(9)} ${v.url}  (${v.address})`),
+          `  prices    local seeded walk; move one: npm run -s xmargin -- price --underlying ETH --move -0.1`,
           `  circuit   ${devnet.verifierBound ? 'ready: proofs are on' : 'setting_up: the proving key builds in the background (minutes); proofs wait for it'}`,
           `  manifest  ${manifestPath}`,
           `  data      ${dataDir}`,
-          'Try: npm run -s xmargin -- deposit --chain arbitrum --token USDC --amount 100 --mint --key <anvil key>',
+          'Try: npm run -s xmargin -- deposit --chain arbitrum --token USDC --amount 10000 --mint --key <anvil key>',
+          '     npm run -s xmargin -- order --perp ETH --side buy --size 1 --key <anvil key>',
           'Ctrl-C stops everything.',
         ].join('\n') + '\n',
       )
