@@ -5,12 +5,14 @@ import { InputError } from '../../errors.ts'
 import { type Command, EXIT_OK, parseFlags, wholeNumberFlag } from '../command.ts'
 
 const TARGETS = `Targets: accountsPerSecond >= 1,000,000; tickMs <= 20; maxRelativeDifference <= 1e-9.`
+const ORDERS_TARGETS = `Targets: fillsPerSecond >= 5,000 (one core); p99Ms <= 10 at 1,000 fills/s offered; tickToStreamMs <= 50.`
 const ACCOUNTS_TARGETS = `Targets: creditsPerSecond >= 200 (the chains being the limit); p99Ms <= 1000; restartMs <= 5000.`
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'run a benchmark (risk, relay, prove, api, accounts)',
+  summary: 'run a benchmark (risk, relay, prove, api, accounts, orders)',
   help: `Usage: xmargin bench risk [--accounts N] [--json]
+       xmargin bench orders [--accounts N] [--json]
        xmargin bench accounts [--accounts N] [--json]
        xmargin bench api [--json]
        xmargin bench relay [--accounts N] [--json]
@@ -21,6 +23,13 @@ publisher process each, confirmation depth 0) credited by the accounts service:
 creditsPerSecond beside the chains' own minedPerSecond, p50Ms and p99Ms from
 mined to credited; then restartMs, reopening a log of 1,000,000 events from its
 latest snapshot, beside replayMs, folding all of it. ${ACCOUNTS_TARGETS}
+
+orders: signed fills through POST /v1/fills with the pre-trade check over a
+book of N (default 100,000) accounts, the service on one core, the load from a
+worker thread: fillsPerSecond (closed loop) beside echoPerSecond (the same
+server and client on a trivial route), p50Ms and p99Ms at 1,000 fills/s
+offered, and tickToStreamMs: a price update to the last of 1,000 exposed
+accounts' status events, p99. ${ORDERS_TARGETS}
 
 api: POST /v1/margin on 16-position portfolios at 64 concurrent clients against
 'xmargin serve' in its own process (10 s after a 2 s warm-up): requestsPerSecond,
@@ -73,6 +82,15 @@ ${TARGETS}
       )
       return EXIT_OK
     }
+    if (positionals[0] === 'orders') {
+      const { runOrdersBench } = await import('../../bench/orders-bench.ts')
+      const accounts = wholeNumberFlag(values.accounts, 'accounts', 100_000)
+      if (accounts < 3_000)
+        throw new InputError('--accounts', 'out_of_range', '--accounts must be >= 3000 for orders')
+      const result = await runOrdersBench({ accounts, log: (line) => io.err(`${line}\n`) })
+      io.out(values.json ? `${JSON.stringify(result)}\n` : `${table(result)}\n${ORDERS_TARGETS}\n`)
+      return EXIT_OK
+    }
     if (positionals[0] === 'api') {
       const { runApiBench } = await import('../../bench/api-bench.ts')
       const result = await runApiBench((line) => io.err(`${line}\n`))
@@ -101,7 +119,7 @@ ${TARGETS}
       throw new InputError(
         'benchmark',
         'invalid_argument',
-        `unknown benchmark ${JSON.stringify(positionals[0] ?? '')}; try 'risk', 'relay', 'prove', 'api' or 'accounts'`,
+        `unknown benchmark ${JSON.stringify(positionals[0] ?? '')}; try 'risk', 'relay', 'prove', 'api', 'accounts' or 'orders'`,
       )
     }
     const accounts = values.accounts === undefined ? BENCH_SHAPE.accounts : Number(values.accounts)

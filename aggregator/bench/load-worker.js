@@ -1,0 +1,48 @@
+// The load generator of bench:orders, on its own thread so the service keeps
+// its core: POSTs the bodies it is given to `url`, either closed loop (as fast
+// as `concurrency` requests in flight allow) or open loop (at `rate` per
+// second, whatever the answers take), and reports each answer's latency.
+import { parentPort, workerData } from 'node:worker_threads'
+
+const { url, bodies, mode, concurrency = 32, rate = 1000 } = workerData
+
+async function post(body) {
+  const started = performance.now()
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  })
+  await res.arrayBuffer()
+  return { status: res.status, ms: performance.now() - started }
+}
+
+async function closedLoop() {
+  const results = new Array(bodies.length)
+  let next = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) {
+        const i = next++
+        results[i] = await post(bodies[i])
+      }
+    }),
+  )
+  return { wallMs: performance.now() - started, results }
+}
+
+async function openLoop() {
+  const started = performance.now()
+  const pending = bodies.map(
+    (body, i) =>
+      new Promise((resolve) => {
+        setTimeout(() => resolve(post(body)), (i * 1000) / rate)
+      }),
+  )
+  const results = await Promise.all(pending)
+  return { wallMs: performance.now() - started, results }
+}
+
+const outcome = mode === 'open' ? await openLoop() : await closedLoop()
+parentPort.postMessage(outcome)
