@@ -18,7 +18,7 @@ import { startServer } from '../aggregator/api/server.ts'
 import { REQUEST_TYPES, type RequestType } from '../aggregator/auth/typed-data.ts'
 import { publisher } from '../aggregator/bench/relay-bench.ts'
 import { chainClients } from '../aggregator/chain/clients.ts'
-import { startAccounts } from '../aggregator/cli/start-accounts.ts'
+import { startService } from '../aggregator/cli/start-service.ts'
 import {
   DEVNET_DEPLOYER_KEY,
   DEVNET_RELAYER_KEY,
@@ -97,12 +97,12 @@ describe('one account across chains, on the real stack', () => {
   let nonce = 100n
 
   beforeAll(async () => {
-    const accounts = await startAccounts(devnet.manifest, 'memory', silentLogger)
+    const accounts = await startService(devnet.manifest, 'memory', silentLogger)
     const server = await startServer({
       port: 0,
       host: '127.0.0.1',
       logger: silentLogger,
-      accounts: accounts.routes,
+      ...accounts.routes,
     })
     stops.unshift(
       () => accounts.stop(),

@@ -332,7 +332,7 @@ describe('xmargin price', () => {
   })
 
   it.each([
-    { name: 'a wrong token', argv: ['--token', 'nope'], reason: /refused \(401 bad_signature\)/ },
+    { name: 'a wrong token', argv: ['--token', 'nope'], reason: /refused \(401 bad_token\)/ },
   ])('$name: 1', async ({ argv, reason }) => {
     const { code, err } = await price('--underlying', 'ETH', '--set', '1', ...argv)
     expect(code).toBe(1)

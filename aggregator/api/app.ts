@@ -18,6 +18,8 @@ import {
   socketAddress,
 } from './rate-limit.ts'
 import { type AccountRoutesOptions, accountRoutes } from './routes/accounts.ts'
+import { type OperatorRoutesOptions, operatorRoutes } from './routes/operator.ts'
+import { type OrderRoutesOptions, orderRoutes } from './routes/orders.ts'
 import { ErrorBody, MarginRequest } from './schemas.ts'
 import { zodInputError } from './signed.ts'
 
@@ -33,6 +35,10 @@ export interface AppOptions {
   readonly circuitStatus?: () => CircuitStatus
   /** The account service's routes; absent in the stand-alone margin API (`xmargin serve`). */
   readonly accounts?: AccountRoutesOptions
+  /** Fills and markets; absent in the stand-alone margin API. */
+  readonly orders?: OrderRoutesOptions
+  /** /metrics and the admin routes; absent in the stand-alone margin API. */
+  readonly operator?: OperatorRoutesOptions
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -82,6 +88,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
           chains: options.accounts.accounts.directory.describe(),
         },
       }),
+      ...(options.orders && { venues: options.orders.orders.venues.list() }),
     }),
   )
 
@@ -102,6 +109,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
     },
   })
   if (options.accounts) accountRoutes(app, options.accounts)
+  if (options.orders) orderRoutes(app, options.orders)
+  if (options.operator) operatorRoutes(app, options.operator)
   app.doc31('/v1/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'xmargin', version: '1', description: 'One margin account across EVM chains' },

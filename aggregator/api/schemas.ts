@@ -99,10 +99,19 @@ export const CollateralLine = z.object({
   withdrawable: Uint,
 })
 
+export const PositionLine = z.object({
+  chain: z.string(),
+  instrument: z.string().openapi({ example: 'ETH-PERP' }),
+  quantity: z.string().openapi({ description: 'units of the underlying, signed, exact' }),
+  entryPrice: z.number().nullable(),
+})
+
 export const AccountView = z
   .object({
     account: Address,
     seq: z.string(),
+    cash: z.number().openapi({ description: 'USD: premiums, realised PnL, fees, funding' }),
+    positions: z.array(PositionLine),
     collateral: z.array(CollateralLine),
     margin: z
       .record(z.string(), z.unknown())
@@ -114,3 +123,80 @@ export const AccountView = z
 export const MarginRequest = z
   .object({ market: z.unknown(), params: z.unknown(), portfolio: z.unknown() })
   .openapi('MarginRequest', { description: 'the three XM-1 documents (spec section 2)' })
+
+/** Unix seconds as a JSON number or a decimal string (trading messages carry it as uint64). */
+const Seconds = z.union([UnixSeconds, z.string().regex(/^(0|[1-9]\d{0,14})$/, 'unix seconds')])
+
+export const OrderMessage = z
+  .object({
+    account: Address,
+    venue: Address,
+    instrument: z.string().min(1).max(64).openapi({ example: 'ETH-PERP' }),
+    side: z.enum(['buy', 'sell']),
+    size: Uint.openapi({ description: '1e-8 units of the underlying' }),
+    limitPrice: Uint.openapi({ description: '1e-6 USD per unit' }),
+    nonce: Uint,
+    expiry: Seconds,
+  })
+  .strict()
+
+export const ExecutionMessage = z
+  .object({
+    venue: Address,
+    orderHash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'a 32-byte hex digest'),
+    fillId: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+    price: Uint.openapi({ description: '1e-6 USD per unit' }),
+    size: Uint.openapi({ description: '1e-8 units' }),
+    fee: Uint.openapi({ description: '1e-6 USD' }),
+    executedAt: Seconds,
+  })
+  .strict()
+
+export const FillSubmission = z
+  .object({
+    order: envelope(OrderMessage, 'SignedOrder'),
+    execution: z
+      .object({ message: ExecutionMessage, signature: Hex })
+      .strict()
+      .openapi('SignedExecution'),
+  })
+  .strict()
+  .openapi('FillSubmission')
+
+export const MarginMoment = z.object({
+  equity: z.number(),
+  initialMargin: z.number(),
+  maintenanceMargin: z.number(),
+  status: z.enum(['healthy', 'restricted', 'liquidatable', 'bankrupt']),
+})
+
+export const FillAccepted = z
+  .object({
+    fill: z.object({
+      fillId: z.string(),
+      venue: z.string(),
+      chain: z.string(),
+      account: Address,
+      instrument: z.string(),
+      side: z.enum(['buy', 'sell']),
+      size: Uint,
+      price: Uint,
+      fee: Uint,
+      executedAt: z.number(),
+      seq: z.string(),
+    }),
+    margin: MarginMoment,
+  })
+  .openapi('FillAccepted')
+
+export const OperatorPrice = z
+  .object({
+    underlying: z.string().min(1).max(16),
+    move: z.number().gt(-1).lt(100).optional(),
+    set: z.number().positive().max(1e12).optional(),
+  })
+  .strict()

@@ -12,6 +12,8 @@ import { createApp } from './app.ts'
 import { MarginPool, type MarginPoolOptions } from './margin-pool.ts'
 import type { RateLimitOptions } from './rate-limit.ts'
 import type { AccountRoutesOptions } from './routes/accounts.ts'
+import type { OperatorRoutesOptions } from './routes/operator.ts'
+import type { OrderRoutesOptions } from './routes/orders.ts'
 
 export interface ServerOptions {
   readonly port: number
@@ -22,6 +24,8 @@ export interface ServerOptions {
   readonly circuitStatus?: () => CircuitStatus
   /** The account service's routes (xmargin up); absent for the stand-alone margin API. */
   readonly accounts?: AccountRoutesOptions
+  readonly orders?: OrderRoutesOptions
+  readonly operator?: OperatorRoutesOptions
 }
 
 export interface RunningServer {
@@ -40,6 +44,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.rateLimit && { rateLimit: options.rateLimit }),
     ...(options.circuitStatus && { circuitStatus: options.circuitStatus }),
     ...(options.accounts && { accounts: options.accounts }),
+    ...(options.orders && { orders: options.orders }),
+    ...(options.operator && { operator: options.operator }),
   })
   try {
     const { server, port } = await listen(app.fetch, options.port, options.host)

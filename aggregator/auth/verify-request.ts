@@ -131,7 +131,10 @@ export function checkKeyAuthority(
   }
   if (d.revoked) throw new ForbiddenError('key_revoked', `${account} revoked ${signer}`)
   if (d.keyExpiry <= context.now) {
-    throw new UnauthenticatedError('key_expired', `${signer}'s delegation expired at ${d.keyExpiry}`)
+    throw new UnauthenticatedError(
+      'key_expired',
+      `${signer}'s delegation expired at ${d.keyExpiry}`,
+    )
   }
   if (scope === null || !d.scopes[scope]) {
     throw new ForbiddenError(

@@ -35,11 +35,16 @@ function strikeText(strike: number): string {
 
 export function parseInstrumentId(id: string, field = 'instrument'): Instrument {
   const bad = (why: string) =>
-    new InputError(field, 'out_of_range', `${field} ${JSON.stringify(id)} is not an instrument id: ${why}`)
+    new InputError(
+      field,
+      'out_of_range',
+      `${field} ${JSON.stringify(id)} is not an instrument id: ${why}`,
+    )
   if (id.length > 64) throw bad('longer than 64 characters')
   const parts = id.split('-')
   const underlying = parts[0] ?? ''
-  if (!UNDERLYING.test(underlying)) throw bad('the underlying must be A-Z0-9, starting with a letter')
+  if (!UNDERLYING.test(underlying))
+    throw bad('the underlying must be A-Z0-9, starting with a letter')
   let instrument: Instrument
   if (parts.length === 2 && parts[1] === 'PERP') {
     instrument = { kind: 'perp', underlying }
@@ -62,6 +67,7 @@ export function parseInstrumentId(id: string, field = 'instrument'): Instrument 
   } else {
     throw bad('expected U-PERP, U-FUT-expiry, U-C-strike-expiry or U-P-strike-expiry')
   }
-  if (formatInstrumentId(instrument) !== id) throw bad(`its canonical form is ${formatInstrumentId(instrument)}`)
+  if (formatInstrumentId(instrument) !== id)
+    throw bad(`its canonical form is ${formatInstrumentId(instrument)}`)
   return instrument
 }

@@ -230,7 +230,7 @@ export async function startStubAggregator(): Promise<StubAggregator> {
 
   app.post('/v1/admin/prices', async (c) => {
     if (c.req.header('authorization') !== `Bearer ${OPERATOR_TOKEN}`)
-      return refuse(401, 'bad_signature', null)
+      return refuse(401, 'bad_token', null)
     if (!stub.localFeed) return refuse(409, 'not_local', null)
     const body = (await c.req.json().catch(() => null)) as {
       underlying?: string

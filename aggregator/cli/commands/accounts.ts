@@ -10,7 +10,7 @@ import {
   wholeNumberFlag,
 } from '../command.ts'
 import { readServerFlags, SERVER_FLAG_OPTIONS, SERVER_FLAGS_HELP } from '../server-flags.ts'
-import { startAccounts } from '../start-accounts.ts'
+import { startService } from '../start-service.ts'
 import { untilStopped } from '../until-stopped.ts'
 import { DEFAULT_PORT } from './serve.ts'
 
@@ -47,7 +47,7 @@ Stops on SIGINT or SIGTERM, taking a snapshot of the accounts.`,
     const confirmations = wholeNumberFlag(values.confirmations, 'confirmations', 0, 1000)
     const { margin, rateLimit } = readServerFlags(values)
     const logger = createLogger('xmargin-accounts')
-    const accounts = await startAccounts(manifest, values.database ?? '.xmargin/store', logger, {
+    const accounts = await startService(manifest, values.database ?? '.xmargin/store', logger, {
       confirmations,
     })
     const server = await startServer({
@@ -56,7 +56,7 @@ Stops on SIGINT or SIGTERM, taking a snapshot of the accounts.`,
       logger: logger.child({ component: 'api' }),
       margin,
       rateLimit,
-      accounts: accounts.routes,
+      ...accounts.routes,
     })
     io.err(`xmargin accounts on ${server.url} (/v1/accounts/{address}, /v1/withdrawals)\n`)
     await untilStopped()

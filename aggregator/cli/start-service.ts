@@ -1,0 +1,213 @@
+/**
+ * The aggregator service as `xmargin up` runs it, wired in one place: the
+ * store in the data directory (or DATABASE_URL); the price service (the
+ * local feed unless configured otherwise); the accounts, with one adapter
+ * per manifest chain at confirmation depth 0 (local chains do not reorg on
+ * their own) and the hub through the operator's key; the live margin book;
+ * the order flow with its venue allow-list and listing. Returns what the API
+ * serves and how to stop it all, in reverse order.
+ */
+import type { Logger } from 'pino'
+import type { MetricSample } from '../../relayer/metrics.ts'
+import { type Database, openDatabase } from '../../relayer/store/database.ts'
+import { Directory } from '../accounts/directory.ts'
+import { EvmHubLedger, type HubLedger } from '../accounts/hub-ledger.ts'
+import { AccountService } from '../accounts/index.ts'
+import type { MarketSource } from '../accounts/market-source.ts'
+import type { AccountRoutesOptions } from '../api/routes/accounts.ts'
+import type { OperatorRoutesOptions } from '../api/routes/operator.ts'
+import type { OrderRoutesOptions } from '../api/routes/orders.ts'
+import { type XmarginDomain, xmarginDomain } from '../auth/typed-data.ts'
+import { chainClients } from '../chain/clients.ts'
+import type { ChainAdapter } from '../chains/chain-adapter.ts'
+import { adaptersFromManifest } from '../chains/index.ts'
+import { DEVNET_DEPLOYER_KEY } from '../devnet/chains.ts'
+import { type DevnetManifest, hubOf } from '../devnet/manifest.ts'
+import { DEFAULT_MARGIN_CONFIG, type MarginConfig, MarginService } from '../margin/index.ts'
+import {
+  DEFAULT_LISTING,
+  Listing,
+  type ListingConfig,
+  OrderService,
+  type Venue,
+  VenueRegistry,
+} from '../orders/index.ts'
+import { marketsView } from '../orders/markets-view.ts'
+import { DEFAULT_PRICE_CONFIG, type PriceConfig } from '../prices/defaults.ts'
+import { PriceService } from '../prices/index.ts'
+import { serviceMetrics } from './service-metrics.ts'
+
+export interface RunningService {
+  readonly routes: {
+    readonly accounts: AccountRoutesOptions
+    readonly orders: OrderRoutesOptions
+    readonly operator: OperatorRoutesOptions
+  }
+  readonly accounts: AccountService
+  readonly margin: MarginService
+  readonly orders: OrderService
+  readonly prices: PriceService
+  readonly venues: VenueRegistry
+  readonly listing: Listing
+  stop(): Promise<void>
+}
+
+export interface ServiceOptions {
+  readonly confirmations?: number
+  /** The price service's configuration (feed, limits, funding). */
+  readonly pricesConfig?: PriceConfig
+  readonly margin?: MarginConfig
+  readonly listing?: ListingConfig
+  /** Allow-listed venues (the demo venues locally). */
+  readonly venues?: readonly Venue[]
+  /** The operator's bearer token for the admin routes; none: no admin routes. */
+  readonly operatorToken?: string
+}
+
+/** `database`: a PGlite directory, 'memory', or a postgres:// URL; $DATABASE_URL wins when set. */
+export async function startService(
+  manifest: DevnetManifest,
+  database: string,
+  logger: Logger,
+  options: ServiceOptions = {},
+): Promise<RunningService> {
+  const db = await openDatabase(process.env['DATABASE_URL'] ?? database)
+  const hub = hubOf(manifest)
+  try {
+    const service = await composeService({
+      db,
+      directory: new Directory(manifest),
+      adapters: adaptersFromManifest(manifest, {
+        confirmations: options.confirmations ?? 0,
+        maxBlockRange: 2_000,
+      }),
+      hub: new EvmHubLedger(
+        chainClients(hub.rpcUrl, hub.evmChainId, DEVNET_DEPLOYER_KEY, hub.name),
+        hub.contracts.hub,
+        hub.contracts.wormhole,
+      ),
+      domain: xmarginDomain(hub.evmChainId, hub.contracts.hub),
+      prices: PriceService.fromConfig(options.pricesConfig ?? DEFAULT_PRICE_CONFIG),
+      logger,
+      ...options,
+    })
+    return {
+      ...service,
+      stop: async () => {
+        await service.stop()
+        await db.close()
+      },
+    }
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+}
+
+export interface ServiceParts extends ServiceOptions {
+  readonly db: Database
+  readonly directory: Directory
+  readonly adapters: readonly ChainAdapter[]
+  readonly hub: HubLedger
+  readonly domain: XmarginDomain
+  /** Not started yet: the service starts and stops it. */
+  readonly prices: PriceService
+  readonly logger: Logger
+  readonly pollMs?: number
+  /** Unix seconds (tests move time by hand). */
+  readonly now?: () => number
+}
+
+/**
+ * The wiring itself, on parts given: the devnet's (startService) or a test's
+ * scripted chains and hub. Stops in reverse order of starting.
+ */
+export async function composeService(parts: ServiceParts): Promise<RunningService> {
+  const { logger, prices } = parts
+  const now = parts.now ?? (() => Math.floor(Date.now() / 1000))
+  const stops: (() => Promise<void>)[] = []
+  const stop = async () => {
+    for (const s of stops.reverse()) await s()
+  }
+  try {
+    await prices.start()
+    stops.push(() => prices.stop())
+    // The accounts value collateral at the margin book's market, which needs the accounts first.
+    let margin: MarginService | undefined
+    const market: MarketSource = {
+      current: () => {
+        if (!margin) throw new Error('the margin book is not loaded yet')
+        return margin.marketSource.current()
+      },
+    }
+    const accounts = await AccountService.open({
+      db: parts.db,
+      directory: parts.directory,
+      adapters: parts.adapters,
+      hub: parts.hub,
+      market,
+      logger: logger.child({ component: 'accounts' }),
+      pollMs: parts.pollMs ?? 50,
+    })
+    stops.push(() => accounts.stop())
+    margin = await MarginService.start({
+      accounts,
+      prices,
+      config: parts.margin ?? DEFAULT_MARGIN_CONFIG,
+      logger: logger.child({ component: 'margin' }),
+      fundingIntervalSeconds: (parts.pricesConfig ?? DEFAULT_PRICE_CONFIG).fundingIntervalSeconds,
+      now,
+    })
+    const live = margin
+    stops.push(() => live.stop())
+    accounts.start()
+    const listing = new Listing(prices.underlyings, parts.listing ?? DEFAULT_LISTING)
+    const refreshListing = () => listing.refresh(now(), (u) => prices.current(u)?.price)
+    refreshListing()
+    const listingTimer = setInterval(refreshListing, 60_000).unref()
+    stops.push(async () => clearInterval(listingTimer))
+    const venues = new VenueRegistry(parts.venues ?? [])
+    const orders = new OrderService({
+      accounts,
+      margin,
+      prices,
+      venues,
+      listing,
+      domain: parts.domain,
+      now,
+    })
+    const metrics = (): readonly MetricSample[] => [
+      ...prices.metrics(),
+      ...serviceMetrics(accounts, live),
+    ]
+    return {
+      routes: {
+        accounts: {
+          accounts,
+          signing: {
+            domain: parts.domain,
+            authority: accounts.authority,
+            nonces: accounts.nonces,
+            now: () => BigInt(now()),
+          },
+        },
+        orders: { orders, markets: () => marketsView(live.market, live.params, listing, prices) },
+        operator: {
+          metrics,
+          ...(parts.operatorToken !== undefined && { token: parts.operatorToken }),
+          prices: prices.operator,
+        },
+      },
+      accounts,
+      margin,
+      orders,
+      prices,
+      venues,
+      listing,
+      stop,
+    }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
