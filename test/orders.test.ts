@@ -169,20 +169,35 @@ describe('the pre-trade check', () => {
     expect(more.body.error.figures.maintenanceMarginAfter).toBeGreaterThan(
       more.body.error.figures.maintenanceMarginBefore,
     )
-    // Sell 0.1 far below the mark (a loss of 1,000 against it): still below IM after, but MM falls.
+    // Sell 0.02 at the mark: MM 4,665.6, IM 5,832 > equity 5,500: still restricted, but MM
+    // falls and the shortfall to IM shrinks (575 -> 332): taken.
     const less = await world.fill({
       trader: t,
       venue: 'arbitrum',
       instrument: 'BTC-PERP',
       side: 'sell',
-      size: 0.1,
-      price: 71_000,
-      limit: 70_000,
+      size: 0.02,
+      price: 81_000,
     })
     expect(less.status).toBe(200)
-    expect(less.body.margin.equity).toBeCloseTo(5_500 - 1_000, 6)
-    expect(less.body.margin.maintenanceMargin).toBeCloseTo(0.12 * 0.4 * 81_000, 6)
-    expect(less.body.margin.equity).toBeLessThan(less.body.margin.initialMargin)
+    expect(less.body.margin.equity).toBeCloseTo(5_500, 6)
+    expect(less.body.margin.maintenanceMargin).toBeCloseTo(0.12 * 0.48 * 81_000, 6)
+    expect(less.body.margin.status).toBe('restricted')
+    // The same far below the mark (a loss of 420 against it): MM falls, but the shortfall
+    // grows (332 -> 752): that hands equity to the other side, and is refused.
+    const away = await world.fill({
+      trader: t,
+      venue: 'arbitrum',
+      instrument: 'BTC-PERP',
+      side: 'sell',
+      size: 0.02,
+      price: 60_000,
+      limit: 60_000,
+    })
+    expect([away.status, away.body.error?.code]).toEqual([422, 'insufficient_margin'])
+    expect(away.body.error.figures.shortfallAfter).toBeGreaterThan(
+      away.body.error.figures.shortfallBefore,
+    )
     await setPrice('BTC', 90_000)
   })
 
@@ -199,6 +214,18 @@ describe('the pre-trade check', () => {
     })
     expect(limit.status).toBe(422)
     expect(limit.body.error.code).toBe('limit_price')
+    // Within the limit by price, beyond it with the fee: 3,000 + 100 / 1 > 3,050.
+    const fee = await world.fill({
+      trader: t,
+      venue: 'arbitrum',
+      instrument: 'ETH-PERP',
+      side: 'buy',
+      size: 1,
+      price: 3000,
+      fee: 100,
+      limit: 3050,
+    })
+    expect([fee.status, fee.body.error?.code]).toEqual([422, 'limit_price'])
     const huge = await world.fill({
       trader: t,
       venue: 'arbitrum',
@@ -383,7 +410,7 @@ describe('prices', () => {
       venue: 'arbitrum',
       instrument: 'ETH-PERP',
       side: 'sell',
-      size: 3,
+      size: 5,
       price: 3000,
     })
     expect([flip.status, flip.body.error?.code]).toEqual([422, 'stale_price'])
@@ -406,19 +433,17 @@ describe('prices', () => {
     const a = await trader(10_000)
     const b = await trader(10_000)
     // Both long 15 ETH: MM 6,750, IM 8,437.5, equity 10,000: healthy.
-    for (const t of [a, b])
-      expect(
-        (
-          await world.fill({
-            trader: t,
-            venue: 'base',
-            instrument: 'ETH-PERP',
-            side: 'buy',
-            size: 15,
-            price: 3000,
-          })
-        ).status,
-      ).toBe(200)
+    for (const t of [a, b]) {
+      const { status, body } = await world.fill({
+        trader: t,
+        venue: 'base',
+        instrument: 'ETH-PERP',
+        side: 'buy',
+        size: 15,
+        price: 3000,
+      })
+      expect([status, body.error?.code]).toEqual([200, undefined])
+    }
     const streams = await Promise.all(
       [a, b].map(async (t) => {
         const auth = await signEnvelope(

@@ -229,6 +229,7 @@ export class AccountService {
         `${m.token} is not a collateral token on ${chain.name}`,
       )
     if (m.amount <= 0n) throw new WithdrawalRefused('zero_amount', 'amount must be > 0')
+    this.#checkPrices(m.account)
     const allowed = this.#withdrawable(m.account, chain.name, m.token)
     if (m.amount > allowed) {
       throw new WithdrawalRefused(
@@ -270,6 +271,26 @@ export class AccountService {
       }
     }
     return withdrawalView(this.book.get(m.account)!.withdrawals.get(id)!)
+  }
+
+  /**
+   * No withdrawal while an underlying the account has price risk on is not
+   * priced well (E7): at a stale price, collateral would leave at what it was
+   * worth before the market moved.
+   */
+  #checkPrices(account: Address): void {
+    const doubtful = this.options.market.doubtful?.() ?? []
+    if (doubtful.length === 0) return
+    const state = this.book.get(account)
+    if (!state) return
+    const { report } = liveReport(state, this.options.directory, this.options.market)
+    const exposed = doubtful.filter((u) => Object.hasOwn(report.underlyings, u))
+    if (exposed.length > 0) {
+      throw new WithdrawalRefused(
+        'stale_price',
+        `the ${exposed.join(', ')} price is not good now (stale or uncertain): withdrawals wait for it`,
+      )
+    }
   }
 
   /** Base units of `token` on `chain` the account can withdraw now. */

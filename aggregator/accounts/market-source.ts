@@ -1,12 +1,15 @@
 /**
  * Where the accounts get the market that values collateral and margins
- * accounts: the XM-1 market and params documents. Until the price feed
- * (issue 14) drives it, the service runs on a fixed market for the devnet's
- * assets (USDC, WETH on ETH, WBTC on BTC), the spec's example figures.
+ * accounts: the XM-1 market and params documents, and which underlyings are
+ * not priced well now. The service runs on the margin book's live market;
+ * `fixedMarket` (the devnet's assets at the spec's example figures) serves
+ * tests of the accounts alone.
  */
 export interface MarketSource {
   /** The XM-1 market snapshot and risk parameters as JSON documents (spec section 2). */
   current(): { readonly market: unknown; readonly params: unknown }
+  /** Underlyings whose price is stale, uncertain or missing now: no withdrawal leans on them. */
+  doubtful?(): readonly string[]
 }
 
 export function fixedMarket(now: () => number = () => Math.floor(Date.now() / 1000)): MarketSource {

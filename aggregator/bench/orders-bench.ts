@@ -135,14 +135,18 @@ export async function runOrdersBench(
       venue.address,
     )
     const url = `${server.url}/v1/fills`
-    log('closed loop: fills')
+    log(`closed loop: fills (rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB)`)
     const closed = await load(url, bodies.slice(0, fillCount), 'closed')
     const refused = closed.results.filter((r) => r.status !== 200)
     if (refused.length > 0)
       throw new Error(`${refused.length} fills were not accepted (first: ${refused[0]!.status})`)
-    log('closed loop: the HTTP stack alone')
+    log(
+      `closed loop: the HTTP stack alone (${Math.round(closed.wallMs)} ms; rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB)`,
+    )
     const echo = await load(`${server.url}/v1/no-such-route`, bodies.slice(0, fillCount), 'closed')
-    log('open loop: 1,000 fills/s offered')
+    log(
+      `open loop: 1,000 fills/s offered (rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB)`,
+    )
     const open = await load(url, bodies.slice(fillCount), 'open', 1_000)
     log(`ticks: ${options.ticks ?? 40} price updates flipping ${exposed} accounts`)
     const ticks = await tickToStream(service, feed, exposed, options.ticks ?? 40)

@@ -139,6 +139,7 @@ export async function composeService(parts: ServiceParts): Promise<RunningServic
         if (!margin) throw new Error('the margin book is not loaded yet')
         return margin.marketSource.current()
       },
+      doubtful: () => prices.underlyings.filter((u) => prices.current(u)?.status !== 'ok'),
     }
     const accounts = await AccountService.open({
       db: parts.db,
@@ -163,8 +164,15 @@ export async function composeService(parts: ServiceParts): Promise<RunningServic
     accounts.start()
     const listing = new Listing(prices.underlyings, parts.listing ?? DEFAULT_LISTING)
     const refreshListing = () => listing.refresh(now(), (u) => prices.current(u)?.price)
+    // At start a listing the market table cannot hold fails the start; later, it is logged.
     refreshListing()
-    const listingTimer = setInterval(refreshListing, 60_000).unref()
+    const listingTimer = setInterval(() => {
+      try {
+        refreshListing()
+      } catch (err) {
+        logger.error({ err }, 'refreshing the instrument listing failed')
+      }
+    }, 60_000).unref()
     stops.push(async () => clearInterval(listingTimer))
     const venues = new VenueRegistry(parts.venues ?? [])
     const orders = new OrderService({

@@ -84,28 +84,54 @@ export class Lifecycle {
     if (this.#fundedInterval === undefined) this.#fundedInterval = interval
     if (interval <= this.#fundedInterval) return
     this.#fundedInterval = interval
-    const events: TradingEvent[] = []
-    for (const state of this.options.accounts.states()) {
-      for (const p of state.positions.values()) {
-        const instrument = parseInstrumentId(p.instrument)
-        if (instrument.kind !== 'perp') continue
-        const rate = this.options.prices.fundingRate(instrument.underlying)
-        const mark = this.options.prices.current(instrument.underlying)?.price
-        if (rate === 0 || mark === undefined) continue
-        events.push({
-          kind: 'funding',
-          account: state.account,
-          chain: p.chain,
-          instrument: p.instrument,
-          interval,
-          rate,
-          mark,
-          quantity: p.quantity,
-          amount: fundingAmount(p.quantity, mark, rate),
-        })
+    const { prices, accounts } = this.options
+    // Funding at a mark the feed no longer vouches for would move cash on a guess: that
+    // underlying's interval is skipped (and logged), not paid late at another price.
+    const marks = new Map<string, { mark: number; rate: number }>()
+    for (const u of prices.underlyings) {
+      const p = prices.current(u)
+      const rate = prices.fundingRate(u)
+      if (rate === 0) continue
+      if (p?.status !== 'ok') {
+        this.options.logger.warn(
+          { underlying: u, interval },
+          'funding skipped: the price is not good',
+        )
+        continue
       }
+      marks.set(u, { mark: p.price, rate })
     }
-    if (events.length > 0) await this.options.accounts.recordTrading(events)
+    if (marks.size === 0) return
+    const holders = [...accounts.states()]
+      .filter((s) => [...s.positions.values()].some((p) => p.instrument.endsWith('-PERP')))
+      .map((s) => s.account)
+    // Each account's funding is built and recorded under its lock, from its state then.
+    await Promise.all(
+      holders.map((account) =>
+        accounts.exclusive(account, async () => {
+          const state = accounts.stateOf(account)
+          if (!state) return
+          const events: TradingEvent[] = []
+          for (const p of state.positions.values()) {
+            const instrument = parseInstrumentId(p.instrument)
+            const m = instrument.kind === 'perp' ? marks.get(instrument.underlying) : undefined
+            if (!m) continue
+            events.push({
+              kind: 'funding',
+              account: state.account,
+              chain: p.chain,
+              instrument: p.instrument,
+              interval,
+              rate: m.rate,
+              mark: m.mark,
+              quantity: p.quantity,
+              amount: fundingAmount(p.quantity, m.mark, m.rate),
+            })
+          }
+          if (events.length > 0) await accounts.recordTrading(events)
+        }),
+      ),
+    )
   }
 
   async #settle(now: number): Promise<void> {

@@ -31,7 +31,7 @@ import { FillRefused } from './fill-refused.ts'
 import type { Listing } from './listing.ts'
 import { executionDigest, orderDigest } from './order-hash.ts'
 import { SignerCache } from './signatures.ts'
-import type { FillSubmission } from './typed-data.ts'
+import { type FillSubmission, SIZE_SCALE } from './typed-data.ts'
 import type { Venue, VenueRegistry } from './venues.ts'
 
 export { FillRefused } from './fill-refused.ts'
@@ -220,12 +220,21 @@ export class OrderService {
         `${o.instrument} is not listed for trading`,
       )
     }
-    if (o.side === 'buy' ? x.price > o.limitPrice : x.price < o.limitPrice) {
+    // The fee is the venue's too: the limit bounds the all-in price, fee included, so a venue
+    // cannot take through the fee what the limit price refuses it.
+    const allIn = x.price * x.size + (o.side === 'buy' ? x.fee : -x.fee) * SIZE_SCALE
+    const limit = o.limitPrice * x.size
+    if (o.side === 'buy' ? allIn > limit : allIn < limit) {
       throw new FillRefused(
         'limit_price',
         'execution.message.price',
-        `the fill price ${x.price} is beyond the order's limit ${o.limitPrice} (1e-6 USD) for a ${o.side}`,
-        { price: Number(x.price) / 1e6, limitPrice: Number(o.limitPrice) / 1e6 },
+        `the fill's all-in price (price ${x.price} and fee ${x.fee}, 1e-6 USD) is beyond the order's limit ${o.limitPrice} for a ${o.side}`,
+        {
+          price: Number(x.price) / 1e6,
+          fee: Number(x.fee) / 1e6,
+          allInPrice: Number(allIn) / Number(x.size) / 1e6,
+          limitPrice: Number(o.limitPrice) / 1e6,
+        },
       )
     }
     const state = this.options.accounts.stateOf(o.account) ?? emptyOf(o.account)
@@ -255,7 +264,6 @@ export class OrderService {
     )
     const after = afterFill(state, key, venue.chain, o.instrument, booked)
     const portfolio = portfolioOf(after, this.options.accounts.directory)
-    this.#checkPrice(state, o.instrument, listed.instrument.underlying, o.side, x.size)
     const breach = checkCapacity(portfolio, this.options.margin.market, this.options.margin.params)
     if (breach) {
       throw new FillRefused(
@@ -270,6 +278,7 @@ export class OrderService {
     }
     const before = this.options.margin.figures(o.account)
     const next = this.options.margin.whatIf(portfolio)
+    this.#checkPrices(before, next)
     checkMargin(before, next)
     return {
       kind: 'fill',
@@ -304,28 +313,28 @@ export class OrderService {
     }
   }
 
-  /** On a price that is not good, only a fill that shrinks the net position without flipping it. */
-  #checkPrice(
-    state: AccountState,
-    instrument: string,
-    underlying: string,
-    side: 'buy' | 'sell',
-    size: bigint,
-  ): void {
-    const price = this.options.prices.current(underlying)
-    if (price?.status === 'ok') return
-    let net = 0n
-    for (const p of state.positions.values()) if (p.instrument === instrument) net += p.quantity
-    const signed = side === 'buy' ? size : -size
-    const reduces =
-      net !== 0n &&
-      net > 0n !== signed > 0n &&
-      (signed < 0n ? -signed : signed) <= (net < 0n ? -net : net)
-    if (reduces) return
+  /**
+   * While any underlying the account has price risk on after the fill is not
+   * priced well (stale, uncertain, missing), only a fill that reduces risk:
+   * the maintenance margin does not grow, and neither does the scan risk of
+   * any such underlying. Margining at the last good price is sound for
+   * watching; it is not for taking more risk against it.
+   */
+  #checkPrices(before: MarginFigures, after: MarginFigures): void {
+    const doubtful = Object.keys(after.underlyings).filter(
+      (u) => this.options.prices.current(u)?.status !== 'ok',
+    )
+    if (doubtful.length === 0) return
+    const grows = (u: string) =>
+      (after.underlyings[u]?.scanRisk ?? 0) > (before.underlyings[u]?.scanRisk ?? 0)
+    const increases = after.maintenanceMargin > before.maintenanceMargin || doubtful.some(grows)
+    if (!increases) return
+    const u = doubtful.find(grows) ?? doubtful[0]!
+    const price = this.options.prices.current(u)
     throw new FillRefused(
       'stale_price',
       'order.message.instrument',
-      `the ${underlying} price is ${price?.status ?? 'missing'}: only fills that reduce a position are taken until it is good again`,
+      `the ${u} price is ${price?.status ?? 'missing'}: only fills that reduce risk are taken until it is good again`,
       price ? { ageSeconds: price.ageSeconds, confidence: price.confidence } : null,
     )
   }
@@ -335,22 +344,39 @@ export class OrderService {
   }
 }
 
-/** Spec: IM holds after the fill, or the account is below IM and the fill lowers its MM. */
+/**
+ * Spec: IM holds after the fill, or the account is below IM and the fill
+ * lowers its MM. The auditor's reading of "reduces risk" adds that the IM
+ * shortfall must not grow: a fill far from the mark lowers MM while handing
+ * the equity to the other side, and that is no reduction of risk to anyone
+ * but the account's counterparty.
+ */
 function checkMargin(before: MarginFigures, after: MarginFigures): void {
   if (after.equity >= after.initialMargin) return
   const belowInitial = before.equity < before.initialMargin
-  if (belowInitial && after.maintenanceMargin < before.maintenanceMargin) return
+  const shortfallBefore = before.initialMargin - before.equity
+  const shortfallAfter = after.initialMargin - after.equity
+  if (
+    belowInitial &&
+    after.maintenanceMargin < before.maintenanceMargin &&
+    shortfallAfter <= shortfallBefore
+  )
+    return
   throw new FillRefused(
     'insufficient_margin',
     'execution.message.size',
-    belowInitial
-      ? `the account is below initial margin and this fill does not reduce its maintenance margin (${before.maintenanceMargin} -> ${after.maintenanceMargin} USD)`
-      : `initial margin after the fill would be ${after.initialMargin} USD; equity after it ${after.equity} USD`,
+    !belowInitial
+      ? `initial margin after the fill would be ${after.initialMargin} USD; equity after it ${after.equity} USD`
+      : after.maintenanceMargin >= before.maintenanceMargin
+        ? `the account is below initial margin and this fill does not reduce its maintenance margin (${before.maintenanceMargin} -> ${after.maintenanceMargin} USD)`
+        : `the account is below initial margin and this fill widens its shortfall (${shortfallBefore} -> ${shortfallAfter} USD)`,
     {
       initialMarginRequired: after.initialMargin,
       equityAfter: after.equity,
       maintenanceMarginBefore: before.maintenanceMargin,
       maintenanceMarginAfter: after.maintenanceMargin,
+      shortfallBefore,
+      shortfallAfter,
     },
   )
 }

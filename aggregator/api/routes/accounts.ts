@@ -95,7 +95,8 @@ const withdrawRoute = createRoute({
       content: { 'application/json': { schema: WithdrawalView } },
     },
     422: {
-      description: 'more than can be withdrawn now (error.allowed: base units)',
+      description:
+        'more than can be withdrawn now (error.allowed: base units), or stale_price: an underlying the account is exposed to is not priced well now',
       content: { 'application/json': { schema: ErrorBody } },
     },
     ...errors,
@@ -124,6 +125,7 @@ const REFUSED_FIELD: Record<WithdrawalRefused['reason'], string> = {
   zero_amount: 'message.amount',
   unknown_chain: 'message.chain',
   unknown_token: 'message.token',
+  stale_price: 'message.token',
 }
 
 export function accountRoutes(app: OpenAPIHono, options: AccountRoutesOptions): void {
@@ -157,7 +159,8 @@ export function accountRoutes(app: OpenAPIHono, options: AccountRoutesOptions): 
       return c.json((await accounts.withdraw(request.message)) as never, 202)
     } catch (err) {
       if (!(err instanceof WithdrawalRefused)) throw err
-      const status = err.reason === 'exceeds_withdrawable' ? 422 : 400
+      const status =
+        err.reason === 'exceeds_withdrawable' || err.reason === 'stale_price' ? 422 : 400
       const e = errorBody(err.code, err.shortMessage, REFUSED_FIELD[err.reason])
       return c.json(
         { error: { ...e.error, allowed: err.allowed?.toString() ?? null } } as never,
