@@ -47,6 +47,8 @@ export interface OpenPosition {
 export interface OrderFills {
   readonly hash: string
   readonly size: bigint
+  /** Unix seconds: past it no fill of the order is taken, so it is forgotten. */
+  readonly expiry: bigint
   filled: bigint
 }
 
@@ -156,6 +158,7 @@ export class AccountBook implements Authority {
           nonce,
           hash: o.hash,
           size: o.size.toString(),
+          expiry: o.expiry.toString(),
           filled: o.filled.toString(),
         })),
         ...(s.status !== undefined && { status: s.status }),
@@ -196,7 +199,12 @@ export class AccountBook implements Authority {
         })
       }
       for (const o of a.orders ?? []) {
-        state.orders.set(o.nonce, { hash: o.hash, size: BigInt(o.size), filled: BigInt(o.filled) })
+        state.orders.set(o.nonce, {
+          hash: o.hash,
+          size: BigInt(o.size),
+          expiry: BigInt(o.expiry),
+          filled: BigInt(o.filled),
+        })
       }
       if (a.status !== undefined) state.status = a.status as MarginMoment['status']
       for (const w of a.withdrawals) {
@@ -236,7 +244,13 @@ export interface BookSnapshot {
       quantity: string
       basis: number
     }[]
-    readonly orders?: readonly { nonce: string; hash: string; size: string; filled: string }[]
+    readonly orders?: readonly {
+      nonce: string
+      hash: string
+      size: string
+      expiry: string
+      filled: string
+    }[]
     readonly status?: string
     readonly withdrawals: readonly (Record<string, unknown> & {
       amount: string
@@ -277,10 +291,13 @@ function applyTo(state: AccountState, e: AccountEvent, seq: bigint, book: Accoun
       const order = state.orders.get(nonce) ?? {
         hash: e.order.hash,
         size: e.order.size,
+        expiry: e.order.expiry,
         filled: 0n,
       }
       order.filled += e.size
       state.orders.set(nonce, order)
+      // Orders that expired before this fill can take no more fills: the book forgets them.
+      for (const [n, o] of state.orders) if (o.expiry < BigInt(e.executedAt)) state.orders.delete(n)
       return
     }
     case 'fill_refused':

@@ -54,6 +54,12 @@ export interface AccountServiceOptions {
   /** Between adapter polls when a poll found nothing new. */
   readonly pollMs?: number
   readonly snapshotEvery?: number
+  /**
+   * At least this long between two snapshots taken for the event count: a
+   * snapshot of a large book costs the service a second or more, so a busy
+   * log must not take one every few seconds (default 0).
+   */
+  readonly snapshotMinIntervalMs?: number
 }
 
 type Listener = (recorded: Recorded, state: AccountState) => void
@@ -71,6 +77,7 @@ export class AccountService {
   readonly #loops: Promise<void>[] = []
   #running = false
   #sinceSnapshot = 0
+  #snapshotAt = 0
 
   private constructor(
     private readonly options: AccountServiceOptions,
@@ -361,7 +368,10 @@ export class AccountService {
       }
     }
     this.#sinceSnapshot += recorded.length
-    if (this.#sinceSnapshot >= (this.options.snapshotEvery ?? 10_000)) {
+    const due = this.#sinceSnapshot >= (this.options.snapshotEvery ?? 10_000)
+    const spaced = Date.now() - this.#snapshotAt >= (this.options.snapshotMinIntervalMs ?? 0)
+    if (due && spaced) {
+      this.#snapshotAt = Date.now()
       this.snapshot().catch((err) => this.options.logger.error({ err }, 'snapshot failed'))
     }
   }

@@ -4,7 +4,7 @@
 // second, whatever the answers take), and reports each answer's latency.
 import { parentPort, workerData } from 'node:worker_threads'
 
-const { url, bodies, mode, concurrency = 32, rate = 1000 } = workerData
+const { url, bodies, mode, concurrency = 128, rate = 1000 } = workerData
 
 async function post(body) {
   const started = performance.now()

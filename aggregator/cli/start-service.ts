@@ -94,8 +94,11 @@ export async function startService(
     return {
       ...service,
       stop: async () => {
-        await service.stop()
-        await db.close()
+        try {
+          await service.stop()
+        } finally {
+          await db.close()
+        }
       },
     }
   } catch (err) {
@@ -126,8 +129,17 @@ export async function composeService(parts: ServiceParts): Promise<RunningServic
   const { logger, prices } = parts
   const now = parts.now ?? (() => Math.floor(Date.now() / 1000))
   const stops: (() => Promise<void>)[] = []
+  // Every part stops even when one before it fails to; the first failure is thrown after.
   const stop = async () => {
-    for (const s of stops.reverse()) await s()
+    let failure: unknown
+    for (const s of stops.reverse()) {
+      try {
+        await s()
+      } catch (err) {
+        failure ??= err
+      }
+    }
+    if (failure !== undefined) throw failure
   }
   try {
     await prices.start()
@@ -149,6 +161,7 @@ export async function composeService(parts: ServiceParts): Promise<RunningServic
       market,
       logger: logger.child({ component: 'accounts' }),
       pollMs: parts.pollMs ?? 50,
+      snapshotMinIntervalMs: 60_000,
     })
     stops.push(() => accounts.stop())
     margin = await MarginService.start({

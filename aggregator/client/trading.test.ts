@@ -197,7 +197,7 @@ describe('setPrice', () => {
     const err = (await rejection(
       client().setPrice({ underlying: 'ETH', set: 1 }, { token: 'nope' }),
     )) as ApiError
-    expect([err.status, err.code]).toEqual([401, 'bad_signature'])
+    expect([err.status, err.code]).toEqual([401, 'bad_token'])
   })
 
   it.each([

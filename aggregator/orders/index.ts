@@ -117,8 +117,8 @@ export class OrderService {
     s: FillSubmission,
   ): Promise<FillAnswer> {
     const { executionHash } = hashes
-    const earlier = await this.options.accounts.recorded(key)
-    if (earlier) return answerOf(earlier.event, earlier.seq, executionHash)
+    // No lookup first: the log records a fill key once, so a resubmission is decided again,
+    // finds its key taken, and answers with what the log holds under it.
     const account = s.order.message.account
     return this.options.accounts.exclusive(account, async () => {
       try {

@@ -62,7 +62,7 @@ export function clientFromFlags(values: {
 
 export const accountCommand: Command = {
   name: 'account',
-  summary: 'the account on a running service: collateral, margin, withdrawals',
+  summary: 'the account on a running service: collateral, positions, margin, withdrawals',
   help: `Usage: xmargin account [--api URL] [--key K] [--account ADDRESS] [--json]
 
 The account as the service keeps it: per chain and asset what was credited,
@@ -130,5 +130,17 @@ export function formatAccount(view: AccountView, chains: readonly ChainInfo[]): 
           }),
         ])
   const holdings = view.collateral.length === 0 ? 'no collateral' : collateral
-  return `account ${view.account} (seq ${view.seq})\n\n${holdings}\n\n${margin}\n\n${withdrawals}\n`
+  const positions =
+    view.positions.length === 0
+      ? `no positions; cash ${usd(view.cash)} USD`
+      : `${table([
+          ['chain', 'instrument', 'quantity', 'entry price'],
+          ...view.positions.map((p) => [
+            p.chain,
+            p.instrument,
+            p.quantity,
+            p.entryPrice === null ? '-' : usd(p.entryPrice),
+          ]),
+        ])}\ncash ${usd(view.cash)} USD`
+  return `account ${view.account} (seq ${view.seq})\n\n${holdings}\n\n${positions}\n\n${margin}\n\n${withdrawals}\n`
 }

@@ -12,7 +12,14 @@ import { DEFAULT_BASE_PORT, DEFAULT_CHAINS } from '../../devnet/defaults.ts'
 import { createLogger } from '../../log.ts'
 import { validatePriceConfig } from '../../prices/index.ts'
 import { demoVenuesFor, startDemoVenues } from '../../venue/index.ts'
-import { type Command, EXIT_OK, parseFlags, portFlag, wholeNumberFlag } from '../command.ts'
+import {
+  type Command,
+  EXIT_FAILURE,
+  EXIT_OK,
+  parseFlags,
+  portFlag,
+  wholeNumberFlag,
+} from '../command.ts'
 import { OPERATOR_TOKEN_FILE } from '../operator-token.ts'
 import { readJsonFile } from '../read-json.ts'
 import { startService } from '../start-service.ts'
@@ -229,16 +236,25 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
       for (const stop of stops) await stop()
       throw err
     }
+    let failed = false
     await new Promise<void>((resolve) => {
       const stop = () => {
         void (async () => {
-          for (const s of stops) await s()
+          // Every part is stopped, even after one fails to: a failure is logged and makes the exit 1.
+          for (const s of stops) {
+            try {
+              await s()
+            } catch (err) {
+              failed = true
+              logger.error({ err }, 'stopping a part failed')
+            }
+          }
           resolve()
         })()
       }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
     })
-    return EXIT_OK
+    return failed ? EXIT_FAILURE : EXIT_OK
   },
 }
