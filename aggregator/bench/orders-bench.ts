@@ -23,6 +23,7 @@ import { EventLog } from '../accounts/event-log.ts'
 import type { AccountEvent } from '../accounts/events.ts'
 import { MemoryHub } from '../accounts/memory-hub.ts'
 import { ACCOUNT_MIGRATIONS } from '../accounts/migrations.ts'
+import { readSubmission } from '../api/routes/orders.ts'
 import { startServer } from '../api/server.ts'
 import { xmarginDomain } from '../auth/typed-data.ts'
 import { MemoryChainAdapter } from '../chains/memory-adapter.ts'
@@ -30,6 +31,7 @@ import { MemoryChain } from '../chains/memory-chain.ts'
 import { composeService } from '../cli/start-service.ts'
 import type { DevnetManifest } from '../devnet/manifest.ts'
 import { silentLogger } from '../log.ts'
+import type { OrderService } from '../orders/index.ts'
 import { executionDigest, orderDigest } from '../orders/order-hash.ts'
 import type { ExecutionMessage, OrderMessage } from '../orders/typed-data.ts'
 import { PriceService } from '../prices/index.ts'
@@ -43,6 +45,8 @@ export interface OrdersBenchResult {
   /** The same server answering a trivial POST, same client, same run. */
   readonly echoPerSecond: number
   readonly fillsOverEcho: number
+  /** The same fill path called in process (no HTTP): what the service's one core does alone. */
+  readonly serviceFillsPerSecond: number
   readonly offeredPerSecond: number
   readonly p50Ms: number
   readonly p99Ms: number
@@ -126,9 +130,9 @@ export async function runOrdersBench(
     ...service.routes,
   })
   try {
-    log(`signing ${fillCount + 2_000} fills`)
+    log(`signing ${2 * fillCount + 2_000} fills`)
     const bodies = signFills(
-      fillCount + 2_000,
+      2 * fillCount + 2_000,
       traderKeys,
       traders,
       DEMO_VENUE_KEYS[0],
@@ -147,7 +151,9 @@ export async function runOrdersBench(
     log(
       `open loop: 1,000 fills/s offered (rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB)`,
     )
-    const open = await load(url, bodies.slice(fillCount), 'open', 1_000)
+    const open = await load(url, bodies.slice(fillCount, fillCount + 2_000), 'open', 1_000)
+    log('in process: the fill path without HTTP')
+    const serviceMs = await inProcess(service.orders, bodies.slice(fillCount + 2_000))
     log(`ticks: ${options.ticks ?? 40} price updates flipping ${exposed} accounts`)
     const ticks = await tickToStream(service, feed, exposed, options.ticks ?? 40)
     const latencies = open.results.map((r) => r.ms).sort((a, b) => a - b)
@@ -159,6 +165,7 @@ export async function runOrdersBench(
       fillsPerSecond: Math.round(fillsPerSecond),
       echoPerSecond: Math.round(echoPerSecond),
       fillsOverEcho: round(fillsPerSecond / echoPerSecond),
+      serviceFillsPerSecond: Math.round((fillCount / serviceMs) * 1000),
       offeredPerSecond: 1_000,
       p50Ms: round(quantile(latencies, 0.5)),
       p99Ms: round(quantile(latencies, 0.99)),
@@ -318,6 +325,24 @@ function load(
     })
     worker.once('error', reject)
   })
+}
+
+/** Submit every body to the order service directly, 256 at a time; the wall time in ms. */
+async function inProcess(orders: OrderService, bodies: readonly string[]): Promise<number> {
+  const submissions = bodies.map(readSubmission)
+  let next = 0
+  let refused = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: 256 }, async () => {
+      while (next < submissions.length) {
+        const answer = await orders.submit(submissions[next++]!)
+        if (!answer.accepted) refused++
+      }
+    }),
+  )
+  if (refused > 0) throw new Error(`${refused} fills were refused in process`)
+  return performance.now() - started
 }
 
 async function tickToStream(

@@ -67,7 +67,8 @@ export function orderRoutes(app: OpenAPIHono, options: OrderRoutesOptions): void
   app.openapi(marketsRoute, (c) => c.json(options.markets() as never, 200))
 }
 
-function readSubmission(text: string): Submission {
+/** The body as the typed submission, or an InputError naming the field. */
+export function readSubmission(text: string): Submission {
   const parsed = FillSubmission.safeParse(parseJsonText(text, { root: '', label: 'body' }))
   if (!parsed.success) throw zodInputError(parsed.error)
   const { order, execution } = parsed.data
