@@ -92,7 +92,7 @@ export interface UnderlyingMarket {
 }
 
 export interface InstrumentMarket {
-  /** The canonical id (aggregator/orders/instrument-id.ts) orders are signed over. */
+  /** The canonical id (aggregator/risk/instrument-id.ts) orders are signed over. */
   readonly id: string
   readonly kind: 'perp' | 'future' | 'option'
   readonly underlying: string

@@ -6,6 +6,7 @@
  * parameters.
  */
 
+import { DEVNET_ASSETS, DEVNET_RISK_PARAMS } from '../devnet/market.ts'
 import type { RiskParams } from '../risk/types.ts'
 import { validateParams } from '../risk/validate.ts'
 
@@ -21,22 +22,8 @@ export interface MarginConfig {
 }
 
 export const DEFAULT_MARGIN_CONFIG: MarginConfig = {
-  assets: {
-    USDC: { price: 1, haircut: 0 },
-    WETH: { underlying: 'ETH', haircut: 0.05 },
-    WBTC: { underlying: 'BTC', haircut: 0.05 },
-  },
-  params: {
-    underlyings: {
-      BTC: { priceScanRange: 0.12, volScanRange: 0.3, shortOptionMinimum: 0.005 },
-      ETH: { priceScanRange: 0.15, volScanRange: 0.3, shortOptionMinimum: 0.005 },
-    },
-    extremeMove: 2,
-    extremeCoverFraction: 0.35,
-    lookaheadDays: 1,
-    initialMarginFactor: 1.25,
-    spreadCredits: [{ legs: ['BTC', 'ETH'], rate: 0.5 }],
-  },
+  assets: DEVNET_ASSETS,
+  params: DEVNET_RISK_PARAMS,
   timePassSeconds: 60,
 }
 

@@ -16,7 +16,7 @@
 import type { Hex, TypedDataDomain } from 'viem'
 import { isAddressEqual } from 'viem'
 import type { AccountState } from '../accounts/account-book.ts'
-import { positionKey } from '../accounts/account-book.ts'
+import { emptyAccount, positionKey } from '../accounts/account-book.ts'
 import { type AccountEvent, fillKey, type MarginMoment } from '../accounts/events.ts'
 import type { AccountService, TradingEvent } from '../accounts/index.ts'
 import { portfolioOf } from '../accounts/portfolio.ts'
@@ -237,7 +237,7 @@ export class OrderService {
         },
       )
     }
-    const state = this.options.accounts.stateOf(o.account) ?? emptyOf(o.account)
+    const state = this.options.accounts.stateOf(o.account) ?? emptyAccount(o.account)
     const filled = state.orders.get(o.nonce.toString())
     if (filled && filled.hash.toLowerCase() !== orderHash.toLowerCase()) {
       throw new ConflictError(
@@ -408,19 +408,6 @@ function afterFill(
     })
   else positions.delete(key)
   return { ...state, positions, cash: state.cash + booked.cashDelta }
-}
-
-function emptyOf(account: `0x${string}`): AccountState {
-  return {
-    account,
-    holdings: new Map(),
-    cash: 0,
-    positions: new Map(),
-    orders: new Map(),
-    withdrawals: new Map(),
-    delegations: new Map(),
-    seq: 0n,
-  }
 }
 
 function refusalEvent(

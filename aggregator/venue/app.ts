@@ -21,13 +21,13 @@ import type { Http } from '../client/http.ts'
 import type { SigningDomain } from '../client/types.ts'
 import { InputError, XmarginError } from '../errors.ts'
 import type { Logger } from '../log.ts'
-import { parseInstrumentId } from '../orders/instrument-id.ts'
 import {
   EXECUTION_TYPES,
   type ExecutionMessage,
   ORDER_TYPES,
   type SignedOrder,
 } from '../orders/typed-data.ts'
+import { parseInstrumentId } from '../risk/instrument-id.ts'
 import { AggregatorView } from './aggregator-view.ts'
 import { readSignedOrder } from './order-body.ts'
 import { feeFor, quoteAt, toUsd } from './pricing.ts'

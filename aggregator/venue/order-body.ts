@@ -8,8 +8,8 @@
  */
 import { type Address, getAddress, type Hex, isAddress, isHex } from 'viem'
 import { InputError } from '../errors.ts'
-import { parseInstrumentId } from '../orders/instrument-id.ts'
 import type { OrderMessage, SignedOrder } from '../orders/typed-data.ts'
+import { parseInstrumentId } from '../risk/instrument-id.ts'
 import { parseJsonText } from '../risk/json-text.ts'
 
 const UINT = /^(0|[1-9][0-9]{0,77})$/

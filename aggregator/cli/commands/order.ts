@@ -15,7 +15,7 @@ import {
   SLIPPAGE_CAP_BPS,
 } from '../../client/index.ts'
 import { InputError, XmarginError } from '../../errors.ts'
-import { formatInstrumentId } from '../../orders/instrument-id.ts'
+import { formatInstrumentId } from '../../risk/instrument-id.ts'
 import {
   type CliIo,
   type Command,

@@ -14,8 +14,8 @@
  */
 import { type Address, bytesToBigInt } from 'viem'
 import { InputError, XmarginError } from '../../errors.ts'
-import { parseInstrumentId } from '../../orders/instrument-id.ts'
 import { ORDER_TYPES, type OrderMessage, type Side } from '../../orders/typed-data.ts'
+import { parseInstrumentId } from '../../risk/instrument-id.ts'
 import { parseAmount } from '../amount.ts'
 import type { ClientContext } from '../context.ts'
 import { signingOf } from '../context.ts'
