@@ -56,7 +56,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 }
 
-function listen(
+/** Bind a fetch handler on the Node.js adapter; resolves with the port it got (0 picks one). */
+export function listen(
   fetch: Parameters<typeof serve>[0]['fetch'],
   port: number,
   hostname: string,

@@ -20,9 +20,9 @@
  *   venues.venues // [{ name: 'arbitrum', chain, address, url: 'http://127.0.0.1:PORT/venues/arbitrum' }, ...]
  */
 import type { Server } from 'node:http'
-import { serve } from '@hono/node-server'
 import { type Address, type Hex, isHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { listen } from '../api/server.ts'
 import { InputError } from '../errors.ts'
 import { type Logger, silentLogger } from '../log.ts'
 import { createVenueApp } from './app.ts'
@@ -123,19 +123,6 @@ function bpsOption(value: number | undefined, field: string, fallback: number): 
       `${field} must be whole basis points in [0, 10000), got ${value}`,
     )
   return value
-}
-
-function listen(
-  fetch: Parameters<typeof serve>[0]['fetch'],
-  port: number,
-  hostname: string,
-): Promise<{ server: Server; port: number }> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname }, (info) =>
-      resolve({ server: server as Server, port: info.port }),
-    ) as Server
-    server.once('error', reject)
-  })
 }
 
 /** Prompt: idle connections close now and any still open are cut, so a stop never waits on a client. */
