@@ -23,15 +23,7 @@ async function trader(usdc: number): Promise<LocalAccount> {
   return account
 }
 
-async function setPrice(underlying: string, set: number) {
-  const res = await world.app.request('/v1/admin/prices', {
-    method: 'POST',
-    headers: { authorization: 'Bearer test-operator-token', 'content-type': 'application/json' },
-    body: JSON.stringify({ underlying, set }),
-  })
-  expect(res.status).toBe(200)
-  await world.margin.settled()
-}
+const setPrice = (underlying: string, price: number) => world.setPrice(underlying, price)
 
 /** Age every price past maxAgeSeconds (60), then republish only `fresh`. */
 async function staleExcept(...fresh: string[]) {

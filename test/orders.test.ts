@@ -49,15 +49,7 @@ async function view(account: LocalAccount) {
   return (await res.json()) as any
 }
 
-async function setPrice(underlying: string, set: number) {
-  const res = await world.app.request('/v1/admin/prices', {
-    method: 'POST',
-    headers: { authorization: 'Bearer test-operator-token', 'content-type': 'application/json' },
-    body: JSON.stringify({ underlying, set }),
-  })
-  expect(res.status).toBe(200)
-  await world.margin.settled()
-}
+const setPrice = (underlying: string, price: number) => world.setPrice(underlying, price)
 
 beforeAll(async () => {
   world = await tradingWorld()

@@ -81,6 +81,8 @@ export interface TradingWorld extends RunningService {
   /** POST /v1/fills; the status and the JSON body. */
   fill(r: FillRequest): Promise<{ status: number; body: any }>
   post(body: unknown): Promise<{ status: number; body: any }>
+  /** The operator sets a price (POST /v1/admin/prices); resolves once the book recorded what it changed. */
+  setPrice(underlying: string, price: number): Promise<void>
   next(match: (e: AccountEvent) => boolean): Promise<Recorded>
   close(): Promise<void>
 }
@@ -225,6 +227,18 @@ export async function tradingWorld(
     },
     fillBody,
     fill: async (r) => post(await fillBody(r)),
+    async setPrice(underlying, price) {
+      const res = await app.request('/v1/admin/prices', {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer test-operator-token',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ underlying, set: price }),
+      })
+      if (res.status !== 200) throw new Error(`setting ${underlying} answered ${res.status}`)
+      await service.margin.settled()
+    },
     post,
     next,
     async close() {
