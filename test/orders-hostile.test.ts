@@ -7,21 +7,13 @@
  * Hand figures as in orders.test.ts: a long perp of q at S has MM = r*q*S
  * (r = priceScanRange: ETH 0.15, BTC 0.12), IM = 1.25 * MM.
  */
-import type { LocalAccount } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type TradingWorld, tradingWorld, USDC, WETH } from './helpers/trading-world.ts'
 
 const USD = (x: number) => BigInt(Math.round(x * 1e6))
 
 let world: TradingWorld
-let n = 0
-async function trader(usdc: number): Promise<LocalAccount> {
-  const key = `0x${(0xbad000 + ++n).toString(16).padStart(64, '0')}` as const
-  const account = privateKeyToAccount(key)
-  if (usdc > 0) await world.deposit('arbitrum', account.address, USDC, USD(usdc))
-  return account
-}
+const trader = (usdc: number) => world.trader(usdc)
 
 const setPrice = (underlying: string, price: number) => world.setPrice(underlying, price)
 

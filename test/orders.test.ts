@@ -15,26 +15,13 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signEnvelope } from './helpers/sign-envelope.ts'
 import { SseReader } from './helpers/sse.ts'
-import {
-  DOMAIN,
-  ROGUE_VENUE,
-  type TradingWorld,
-  tradingWorld,
-  USDC,
-} from './helpers/trading-world.ts'
+import { DOMAIN, ROGUE_VENUE, type TradingWorld, tradingWorld } from './helpers/trading-world.ts'
 
 const OTHER = privateKeyToAccount(`0x${'77'.repeat(32)}`)
-const USD = (x: number) => BigInt(Math.round(x * 1e6))
 
 let world: TradingWorld
 let n = 0
-/** A fresh trader per test, funded with `usdc` on arbitrum. */
-async function trader(usdc: number): Promise<LocalAccount> {
-  const key = `0x${(0xabc000 + ++n).toString(16).padStart(64, '0')}` as const
-  const account = privateKeyToAccount(key)
-  if (usdc > 0) await world.deposit('arbitrum', account.address, USDC, USD(usdc))
-  return account
-}
+const trader = (usdc: number) => world.trader(usdc)
 
 async function view(account: LocalAccount) {
   const auth = await signEnvelope(

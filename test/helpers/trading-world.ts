@@ -29,7 +29,7 @@ import { PriceService } from '../../aggregator/prices/index.ts'
 import { LocalFeed } from '../../aggregator/prices/local-feed.ts'
 import { DEMO_VENUE_KEYS } from '../../aggregator/venue/keys.ts'
 import { openDatabase } from '../../relayer/store/database.ts'
-import { CHAINS, type ChainName, HUB, HUB_CHAIN_ID, manifest } from './account-world.ts'
+import { CHAINS, type ChainName, HUB, HUB_CHAIN_ID, manifest, USDC } from './account-world.ts'
 
 export { USDC, WBTC, WETH } from './account-world.ts'
 
@@ -76,6 +76,8 @@ export interface TradingWorld extends RunningService {
   now(): number
   advance(seconds: number): void
   deposit(chain: ChainName, account: Address, token: Address, amount: bigint): Promise<void>
+  /** A trader never seen before, holding `usdc` USD of USDC on arbitrum (credited). */
+  trader(usdc: number): Promise<LocalAccount>
   /** The submission body of a fill, signed as asked. */
   fillBody(r: FillRequest): Promise<unknown>
   /** POST /v1/fills; the status and the JSON body. */
@@ -88,6 +90,7 @@ export interface TradingWorld extends RunningService {
 }
 
 let fillCounter = 0
+let traderCounter = 0
 
 export async function tradingWorld(
   options: {
@@ -205,6 +208,17 @@ export async function tradingWorld(
       execution: { message: { ...wire(execution), ...r.tamper }, signature: executionSignature },
     }
   }
+  const deposit: TradingWorld['deposit'] = async (name, account, token, amount) => {
+    const credited = next(
+      (e) => e.kind === 'credit' && e.account.toLowerCase() === account.toLowerCase(),
+    )
+    chains.get(name)!.deposit(account, token, amount)
+    chains.get(name)!.mine(1)
+    const id = CHAINS.find((c) => c.name === name)!.wormholeChainId
+    hub.setBalance(account, id, token, (await hub.balance(account, id, token)) + amount)
+    await credited
+    await service.margin.settled()
+  }
   return {
     ...service,
     app,
@@ -214,16 +228,13 @@ export async function tradingWorld(
     advance(seconds) {
       clock += seconds
     },
-    async deposit(name, account, token, amount) {
-      const credited = next(
-        (e) => e.kind === 'credit' && e.account.toLowerCase() === account.toLowerCase(),
+    deposit,
+    async trader(usdc) {
+      const account = privateKeyToAccount(
+        `0x${(0xabc000 + ++traderCounter).toString(16).padStart(64, '0')}`,
       )
-      chains.get(name)!.deposit(account, token, amount)
-      chains.get(name)!.mine(1)
-      const id = CHAINS.find((c) => c.name === name)!.wormholeChainId
-      hub.setBalance(account, id, token, (await hub.balance(account, id, token)) + amount)
-      await credited
-      await service.margin.settled()
+      if (usdc > 0) await deposit('arbitrum', account.address, USDC, BigInt(Math.round(usdc * 1e6)))
+      return account
     },
     fillBody,
     fill: async (r) => post(await fillBody(r)),
