@@ -12,32 +12,23 @@ import { join } from 'node:path'
 import type { Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { demoVenuesFor, type RunningVenues, startDemoVenues } from '../aggregator/venue/index.ts'
 import { runCli } from './helpers/run-cli.ts'
 import {
   OPERATOR_TOKEN,
   type StubAggregator,
-  startStubAggregator,
+  startStubWithVenues,
 } from './helpers/stub-aggregator.ts'
 
 let stub: StubAggregator
-let demo: RunningVenues
+let world: Awaited<ReturnType<typeof startStubWithVenues>>
 let dataDir: string
 beforeAll(async () => {
-  stub = await startStubAggregator()
-  demo = await startDemoVenues({
-    venues: demoVenuesFor(['arbitrum', 'base']),
-    aggregator: stub.url,
-    marksTtlMs: 0,
-    port: 0,
-    host: '127.0.0.1',
-  })
-  stub.venues = [...demo.venues]
+  world = await startStubWithVenues()
+  ;({ stub } = world)
   dataDir = await mkdtemp(join(tmpdir(), 'xmargin-price-'))
 })
 afterAll(async () => {
-  await demo?.close()
-  await stub?.close()
+  await world?.close()
   if (dataDir) await rm(dataDir, { recursive: true, force: true })
 })
 

@@ -11,28 +11,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   OPERATOR_TOKEN,
   type StubAggregator,
-  startStubAggregator,
+  startStubWithVenues,
 } from '../../test/helpers/stub-aggregator.ts'
 import { InputError, type XmarginError } from '../errors.ts'
-import { demoVenuesFor, type RunningVenues, startDemoVenues } from '../venue/index.ts'
+import type { RunningVenues } from '../venue/index.ts'
 import { ApiError, ApiUnreachableError, createXmarginClient, setPrice } from './index.ts'
 
 let stub: StubAggregator
 let demo: RunningVenues
+let world: Awaited<ReturnType<typeof startStubWithVenues>>
 beforeAll(async () => {
-  stub = await startStubAggregator()
-  demo = await startDemoVenues({
-    venues: demoVenuesFor(['arbitrum', 'base']),
-    aggregator: stub.url,
-    marksTtlMs: 0,
-    port: 0,
-    host: '127.0.0.1',
-  })
-  stub.venues = [...demo.venues]
+  world = await startStubWithVenues()
+  ;({ stub, demo } = world)
 })
 afterAll(async () => {
-  await demo?.close()
-  await stub?.close()
+  await world?.close()
 })
 
 const client = () =>

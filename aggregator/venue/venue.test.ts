@@ -15,27 +15,20 @@ import {
   STUB_DOMAIN,
   type StubAggregator,
   startStubAggregator,
+  startStubWithVenues,
 } from '../../test/helpers/stub-aggregator.ts'
 import { ORDER_TYPES, type OrderMessage } from '../orders/typed-data.ts'
 import { DEMO_VENUE_KEYS, demoVenuesFor, type RunningVenues, startDemoVenues } from './index.ts'
 
 let stub: StubAggregator
 let demo: RunningVenues
+let world: Awaited<ReturnType<typeof startStubWithVenues>>
 beforeAll(async () => {
-  stub = await startStubAggregator()
-  demo = await startDemoVenues({
-    venues: demoVenuesFor(['arbitrum', 'base']),
-    aggregator: stub.url,
-    // Every quote reads the stub's marks afresh: tests change them.
-    marksTtlMs: 0,
-    port: 0,
-    host: '127.0.0.1',
-  })
-  stub.venues = [...demo.venues]
+  world = await startStubWithVenues()
+  ;({ stub, demo } = world)
 })
 afterAll(async () => {
-  await demo?.close()
-  await stub?.close()
+  await world?.close()
 })
 
 const venue = (name: string) => demo.venues.find((v) => v.name === name)!

@@ -14,6 +14,7 @@ import { Hono } from 'hono'
 import { type Address, type Hex, hashTypedData, recoverTypedDataAddress } from 'viem'
 import type { MarketsView, VenueInfo } from '../../aggregator/client/index.ts'
 import { EXECUTION_TYPES, ORDER_TYPES } from '../../aggregator/orders/typed-data.ts'
+import { demoVenuesFor, type RunningVenues, startDemoVenues } from '../../aggregator/venue/index.ts'
 
 export const STUB_DOMAIN = {
   name: 'xmargin',
@@ -257,4 +258,30 @@ export async function startStubAggregator(): Promise<StubAggregator> {
         server.closeAllConnections()
       }),
   })
+}
+
+/** The stub with the demo venues of two spokes in front of it, each quote reading its marks afresh. */
+export async function startStubWithVenues(): Promise<{
+  stub: StubAggregator
+  demo: RunningVenues
+  close(): Promise<void>
+}> {
+  const stub = await startStubAggregator()
+  const demo = await startDemoVenues({
+    venues: demoVenuesFor(['arbitrum', 'base']),
+    aggregator: stub.url,
+    // Every quote reads the stub's marks afresh: tests change them.
+    marksTtlMs: 0,
+    port: 0,
+    host: '127.0.0.1',
+  })
+  stub.venues = [...demo.venues]
+  return {
+    stub,
+    demo,
+    close: async () => {
+      await demo.close()
+      await stub.close()
+    },
+  }
 }
