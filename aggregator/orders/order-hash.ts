@@ -19,9 +19,10 @@
  * address whose EIP-55 checksum is wrong; the digest does not depend on case,
  * so it is hashed here.
  */
-import { keccak_256 } from '@noble/hashes/sha3'
+
 import type { Hex, TypedDataDomain } from 'viem'
 import { InputError } from '../errors.ts'
+import { keccak256 } from './keccak.ts'
 import {
   EXECUTION_TYPES,
   type ExecutionMessage,
@@ -118,7 +119,7 @@ const writeBytes32: WordWriter = (out, offset, value, field) => {
 
 const writeString: WordWriter = (out, offset, value, field) => {
   if (typeof value !== 'string') throw wrongType(field, 'a string')
-  out.set(keccak_256(UTF8.encode(value)), offset)
+  out.set(keccak256(UTF8.encode(value)), offset)
 }
 
 /**
@@ -133,7 +134,7 @@ const writeMemoString: WordWriter = (out, offset, value, field) => {
   if (typeof value !== 'string') throw wrongType(field, 'a string')
   let hash = stringMemo.get(value)
   if (hash === undefined) {
-    hash = keccak_256(UTF8.encode(value))
+    hash = keccak256(UTF8.encode(value))
     if (stringMemo.size >= MEMO_CAPACITY) stringMemo.clear()
     stringMemo.set(value, hash)
   }
@@ -166,7 +167,7 @@ function writerFor(type: string, path: string): WordWriter {
 
 /** hashStruct for one fixed struct type; the buffer is reused, so calls must not overlap (they are synchronous). */
 function structHasher(name: string, fields: readonly FieldType[]): (message: object) => Uint8Array {
-  const typeHash = keccak_256(
+  const typeHash = keccak256(
     UTF8.encode(`${name}(${fields.map((f) => `${f.type} ${f.name}`).join(',')})`),
   )
   const paths = fields.map((f) => `${name}.${f.name}`)
@@ -178,7 +179,7 @@ function structHasher(name: string, fields: readonly FieldType[]): (message: obj
     const values = message as Readonly<Record<string, unknown>>
     for (let i = 0; i < writers.length; i++)
       writers[i]!(buffer, 32 * (1 + i), values[names[i]!], paths[i]!)
-    return keccak_256(buffer)
+    return keccak256(buffer)
   }
 }
 
@@ -222,7 +223,7 @@ export function tradingDigests(domain: TypedDataDomain): TradingDigests {
   prefixed.set(separator, 2)
   const digest = (structHash: Uint8Array) => {
     prefixed.set(structHash, 34)
-    return keccak_256(prefixed)
+    return keccak256(prefixed)
   }
   const orderBytes = (m: OrderMessage) => digest(hashOrderStruct(m))
   const executionBytes = (m: ExecutionMessage) => digest(hashExecutionStruct(m))

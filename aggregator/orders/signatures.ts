@@ -32,9 +32,10 @@
  * default); its public keys live in one slab, 65 bytes a key, which grows as
  * keys arrive and is reused as keys leave.
  */
-import { keccak_256 } from '@noble/hashes/sha3'
+
 import { type Address, type Hex, hexToBytes } from 'viem'
 import { InputError } from '../errors.ts'
+import { keccak256 } from './keccak.ts'
 import { recover, verify } from './secp256k1.ts'
 
 export type SignatureCheck = 'ok' | 'bad_signature' | 'wrong_signer'
@@ -91,7 +92,7 @@ function digestBytes(digest: Uint8Array | Hex): Uint8Array {
 
 /** The last 20 bytes of keccak(x || y) equal the expected address's bytes. */
 function addressMatches(publicKey: Uint8Array, expected: string): boolean {
-  const hash = keccak_256(publicKey.subarray(1))
+  const hash = keccak256(publicKey.subarray(1))
   const want = hexToBytes(expected as Hex)
   for (let i = 0; i < 20; i++) if (hash[12 + i] !== want[i]) return false
   return true
