@@ -6,9 +6,9 @@
  * beyond reading its bounded body.
  */
 import { OpenAPIHono } from '@hono/zod-openapi'
-import { bodyLimit } from 'hono/body-limit'
 import type { Logger } from 'pino'
 import type { CircuitStatus } from '../../circuits/setup-status.ts'
+import { bodyLimit } from './body-limit.ts'
 import { errorBody, toErrorResponse } from './errors.ts'
 import type { MarginEngine } from './margin-engine.ts'
 import {
@@ -71,10 +71,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
   )
   app.use(
     '/v1/*',
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      onError: (c) => c.json(errorBody('body_too_large', 'request body is too large'), 413),
-    }),
+    bodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, (c) =>
+      c.json(errorBody('body_too_large', 'request body is too large'), 413),
+    ),
   )
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
