@@ -8,12 +8,15 @@
  *   run: the same server answering a trivial POST (the HTTP stack alone), so
  *   fillsOverEcho says what the fill path costs beyond HTTP.
  * - p99Ms: latency at 1,000 fills per second offered (open loop).
+ * - signatureFloorPerSecond: the peer of fillsPerSecond on this machine, in
+ *   the same run: fills per second one core could take if it did nothing but
+ *   verify each fill's two signatures against cached keys (libsecp256k1).
  * - tickToStreamMs: a price update to the last exposed account's status
  *   event where the account streams hear it (the accounts' subscribers), p99
  *   over ticks that flip every exposed account.
  */
 import { Worker } from 'node:worker_threads'
-import { signRecoverable } from 'tiny-secp256k1'
+import { pointFromScalar, signRecoverable } from 'tiny-secp256k1'
 import { type Address, bytesToHex, getAddress, type Hex, hexToBytes, pad, toHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { type Database, openDatabase } from '../../relayer/store/database.ts'
@@ -33,6 +36,7 @@ import type { DevnetManifest } from '../devnet/manifest.ts'
 import { silentLogger } from '../log.ts'
 import type { OrderService } from '../orders/index.ts'
 import { executionDigest, orderDigest } from '../orders/order-hash.ts'
+import { verify } from '../orders/secp256k1.ts'
 import type { ExecutionMessage, OrderMessage } from '../orders/typed-data.ts'
 import { PriceService } from '../prices/index.ts'
 import { LocalFeed } from '../prices/local-feed.ts'
@@ -47,6 +51,9 @@ export interface OrdersBenchResult {
   readonly fillsOverEcho: number
   /** The same fill path called in process (no HTTP): what the service's one core does alone. */
   readonly serviceFillsPerSecond: number
+  /** One core verifying two signatures per fill and nothing else (the fill path's floor). */
+  readonly signatureFloorPerSecond: number
+  readonly fillsOverSignatureFloor: number
   readonly offeredPerSecond: number
   readonly p50Ms: number
   readonly p99Ms: number
@@ -156,6 +163,7 @@ export async function runOrdersBench(
     const serviceMs = await inProcess(service.orders, bodies.slice(fillCount + 2_000))
     log(`ticks: ${options.ticks ?? 40} price updates flipping ${exposed} accounts`)
     const ticks = await tickToStream(service, feed, exposed, options.ticks ?? 40)
+    const floor = signatureFloor()
     const latencies = open.results.map((r) => r.ms).sort((a, b) => a - b)
     const fillsPerSecond = (fillCount / closed.wallMs) * 1000
     const echoPerSecond = (fillCount / echo.wallMs) * 1000
@@ -166,6 +174,8 @@ export async function runOrdersBench(
       echoPerSecond: Math.round(echoPerSecond),
       fillsOverEcho: round(fillsPerSecond / echoPerSecond),
       serviceFillsPerSecond: Math.round((fillCount / serviceMs) * 1000),
+      signatureFloorPerSecond: Math.round(floor),
+      fillsOverSignatureFloor: round(fillsPerSecond / floor),
       offeredPerSecond: 1_000,
       p50Ms: round(quantile(latencies, 0.5)),
       p99Ms: round(quantile(latencies, 0.99)),
@@ -343,6 +353,19 @@ async function inProcess(orders: OrderService, bodies: readonly string[]): Promi
   )
   if (refused > 0) throw new Error(`${refused} fills were refused in process`)
   return performance.now() - started
+}
+
+/** Fills per second of two cached-key verifications each, on this thread. */
+function signatureFloor(): number {
+  const key = pad('0x5eed', { size: 32 })
+  const digest = hexToBytes(pad('0xd1', { size: 32 }))
+  const { signature } = signRecoverable(digest, hexToBytes(key))
+  const publicKey = pointFromScalar(hexToBytes(key), false)!
+  const n = 4_000
+  for (let i = 0; i < 200; i++) verify(digest, publicKey, signature)
+  const started = performance.now()
+  for (let i = 0; i < n; i++) if (!verify(digest, publicKey, signature)) throw new Error('verify')
+  return (n / 2 / (performance.now() - started)) * 1000
 }
 
 async function tickToStream(
