@@ -78,6 +78,8 @@ export class AccountBook implements Authority {
   /** Hub payout id -> the withdrawal it pays. */
   readonly #payouts = new Map<bigint, { account: string; withdrawal: string }>()
   readonly #keys = new Set<string>()
+  /** Accounts changed since their state was last saved: key -> the seq of that change. */
+  readonly #changed = new Map<string, bigint>()
   #seq = 0n
 
   /** The last event applied. */
@@ -116,10 +118,31 @@ export class AccountBook implements Authority {
 
   apply({ seq, event }: Recorded): AccountState {
     const state = this.#account(event.account)
+    if (seq > this.#seq) this.#seq = seq
+    // A saved state already holds its account's events up to its seq (states
+    // are saved in chunks, so one can be newer than the book's saved seq).
+    if (seq <= state.seq) return state
     applyTo(state, event, seq, this)
     state.seq = seq
-    this.#seq = seq
+    this.#changed.set(state.account.toLowerCase(), seq)
     return state
+  }
+
+  /** The states of the accounts changed since they were last saved, as of `seq`. */
+  changes(): BookSnapshot {
+    const accounts: AccountSnapshot[] = []
+    for (const key of this.#changed.keys()) accounts.push(accountSnapshot(this.#accounts.get(key)!))
+    return { seq: this.#seq.toString(), accounts }
+  }
+
+  /** The states in `saved` are stored: their accounts are unchanged unless an event came after. */
+  saved(saved: BookSnapshot): void {
+    const seq = BigInt(saved.seq)
+    for (const a of saved.accounts) {
+      const key = a.account.toLowerCase()
+      const at = this.#changed.get(key)
+      if (at !== undefined && at <= seq) this.#changed.delete(key)
+    }
   }
 
   /** @internal for applyTo */
@@ -145,34 +168,7 @@ export class AccountBook implements Authority {
   toSnapshot(): BookSnapshot {
     return {
       seq: this.#seq.toString(),
-      accounts: [...this.#accounts.values()].map((s) => ({
-        account: s.account,
-        seq: s.seq.toString(),
-        holdings: [...s.holdings.values()].map((h) => ({ ...h, credited: h.credited.toString() })),
-        cash: s.cash,
-        positions: [...s.positions.values()].map((p) => ({
-          ...p,
-          quantity: p.quantity.toString(),
-        })),
-        orders: [...s.orders].map(([nonce, o]) => ({
-          nonce,
-          hash: o.hash,
-          size: o.size.toString(),
-          expiry: o.expiry.toString(),
-          filled: o.filled.toString(),
-        })),
-        ...(s.status !== undefined && { status: s.status }),
-        withdrawals: [...s.withdrawals.values()].map(({ payoutId, ...w }) => ({
-          ...w,
-          amount: w.amount.toString(),
-          seq: w.seq.toString(),
-          ...(payoutId !== undefined && { payoutId: payoutId.toString() }),
-        })),
-        delegations: [...s.delegations.values()].map((d) => ({
-          ...d,
-          keyExpiry: d.keyExpiry.toString(),
-        })),
-      })),
+      accounts: [...this.#accounts.values()].map(accountSnapshot),
     }
   }
 
@@ -233,32 +229,65 @@ export class AccountBook implements Authority {
 
 export interface BookSnapshot {
   readonly seq: string
-  readonly accounts: readonly {
-    readonly account: string
-    readonly seq: string
-    readonly holdings: readonly { chain: string; token: string; credited: string }[]
-    readonly cash?: number
-    readonly positions?: readonly {
-      chain: string
-      instrument: string
-      quantity: string
-      basis: number
-    }[]
-    readonly orders?: readonly {
-      nonce: string
-      hash: string
-      size: string
-      expiry: string
-      filled: string
-    }[]
-    readonly status?: string
-    readonly withdrawals: readonly (Record<string, unknown> & {
-      amount: string
-      seq: string
-      payoutId?: string
-    })[]
-    readonly delegations: readonly (Record<string, unknown> & { key: string; keyExpiry: string })[]
+  readonly accounts: readonly AccountSnapshot[]
+}
+
+export interface AccountSnapshot {
+  readonly account: string
+  readonly seq: string
+  readonly holdings: readonly { chain: string; token: string; credited: string }[]
+  readonly cash?: number
+  readonly positions?: readonly {
+    chain: string
+    instrument: string
+    quantity: string
+    basis: number
   }[]
+  readonly orders?: readonly {
+    nonce: string
+    hash: string
+    size: string
+    expiry: string
+    filled: string
+  }[]
+  readonly status?: string
+  readonly withdrawals: readonly (Record<string, unknown> & {
+    amount: string
+    seq: string
+    payoutId?: string
+  })[]
+  readonly delegations: readonly (Record<string, unknown> & { key: string; keyExpiry: string })[]
+}
+
+function accountSnapshot(s: AccountState): AccountSnapshot {
+  return {
+    account: s.account,
+    seq: s.seq.toString(),
+    holdings: [...s.holdings.values()].map((h) => ({ ...h, credited: h.credited.toString() })),
+    cash: s.cash,
+    positions: [...s.positions.values()].map((p) => ({
+      ...p,
+      quantity: p.quantity.toString(),
+    })),
+    orders: [...s.orders].map(([nonce, o]) => ({
+      nonce,
+      hash: o.hash,
+      size: o.size.toString(),
+      expiry: o.expiry.toString(),
+      filled: o.filled.toString(),
+    })),
+    ...(s.status !== undefined && { status: s.status }),
+    withdrawals: [...s.withdrawals.values()].map(({ payoutId, ...w }) => ({
+      ...w,
+      amount: w.amount.toString(),
+      seq: w.seq.toString(),
+      ...(payoutId !== undefined && { payoutId: payoutId.toString() }),
+    })),
+    delegations: [...s.delegations.values()].map((d) => ({
+      ...d,
+      keyExpiry: d.keyExpiry.toString(),
+    })),
+  }
 }
 
 export function emptyAccount(account: Address): AccountState {

@@ -1,7 +1,7 @@
 /**
  * The account log on both store backends: idempotent by natural key, gapless,
- * the cursor moved with its batch or not at all; and the book folded from a
- * snapshot plus the tail equals the book folded from the whole log.
+ * the cursor moved with its batch or not at all; and the book folded from
+ * saved states plus the tail equals the book folded from the whole log.
  */
 import fc from 'fast-check'
 import { type Address, type Hex, pad, toHex } from 'viem'
@@ -90,15 +90,58 @@ describe.each(BACKENDS)('EventLog on %s', (_, open) => {
     expect(seqs).toEqual(Array.from({ length: 10 }, (_, i) => start + BigInt(i + 1)))
   })
 
-  it('keeps the latest snapshot and one behind it', async () => {
+  it('saves states in chunks, upserts them, and loads them with their mark', async () => {
     const log = new EventLog(db)
-    for (const seq of [1n, 2n, 3n]) await log.saveSnapshot(seq, { seq: seq.toString() })
-    expect(await log.latestSnapshot()).toEqual({ seq: 3n, state: { seq: '3' } })
-    const [{ n }] = (await db.query<{ n: string }>(
-      'select count(*)::text as n from account_snapshots',
-    )) as [{ n: string }]
-    expect(n).toBe('2')
+    const book = new AccountBook()
+    const many = Array.from(
+      { length: 2_500 },
+      (_, i) => pad(toHex(0x10000 + i), { size: 20 }) as Address,
+    )
+    many.forEach((a, i) => book.apply({ seq: BigInt(i + 1), event: credit(a, i + 1, 7n) }))
+    const first = book.changes()
+    expect(first.accounts).toHaveLength(2_500)
+    await log.saveStates(first)
+    book.saved(first)
+    expect(book.changes().accounts).toHaveLength(0)
+    book.apply({ seq: 2_501n, event: credit(many[0]!, 9_999, 5n) })
+    const second = book.changes()
+    expect(second.accounts.map((a) => a.account)).toEqual([many[0]])
+    await log.saveStates(second)
+    const loaded = await log.loadStates()
+    expect(loaded?.seq).toBe('2501')
+    expect(inOrder(AccountBook.fromSnapshot(loaded!).toSnapshot())).toEqual(
+      inOrder(book.toSnapshot()),
+    )
   })
+})
+
+describe('the account states migration', () => {
+  it('turns the latest whole-book snapshot into per-account states', async () => {
+    const { db, cleanup } = await BACKENDS[0]![1]()
+    try {
+      await migrate(db, ACCOUNT_MIGRATIONS.slice(0, 1))
+      const book = new AccountBook()
+      ACCOUNTS.forEach((a, i) => book.apply({ seq: BigInt(i + 1), event: credit(a, i + 1, 3n) }))
+      for (const s of [{ seq: '1', accounts: [] }, book.toSnapshot()])
+        await db.query('insert into account_snapshots (seq, state) values ($1, $2::jsonb)', [
+          s.seq,
+          JSON.stringify(s),
+        ])
+      await migrate(db, ACCOUNT_MIGRATIONS)
+      const loaded = await new EventLog(db).loadStates()
+      expect(inOrder(AccountBook.fromSnapshot(loaded!).toSnapshot())).toEqual(
+        inOrder(book.toSnapshot()),
+      )
+    } finally {
+      await cleanup()
+    }
+  })
+})
+
+/** The store returns states in no particular order. */
+const inOrder = (s: BookSnapshot): BookSnapshot => ({
+  ...s,
+  accounts: [...s.accounts].sort((a, b) => (a.account < b.account ? -1 : 1)),
 })
 
 const EVENT = fc.oneof(
@@ -142,6 +185,43 @@ describe('AccountBook', () => {
         for (const r of recorded.slice(cut)) resumed.apply(r)
         expect(resumed.toSnapshot()).toEqual(whole.toSnapshot())
       }),
+    )
+  })
+
+  it('saved changes, even a save cut off between chunks, plus the tail fold to the whole log', () => {
+    fc.assert(
+      fc.property(
+        fc.array(EVENT, { maxLength: 40 }),
+        fc.array(fc.nat(40), { maxLength: 4 }),
+        fc.nat(3),
+        (events, saves, cutAfter) => {
+          const recorded = events.map((event, i) => ({ seq: BigInt(i + 1), event }))
+          const whole = new AccountBook()
+          for (const r of recorded) whole.apply(r)
+          // the store: one row per account, and the mark
+          const rows = new Map<string, unknown>()
+          let mark = '0'
+          const live = new AccountBook()
+          const at = new Set(saves)
+          recorded.forEach((r, i) => {
+            live.apply(r)
+            if (!at.has(i)) return
+            const changes = JSON.parse(JSON.stringify(live.changes())) as BookSnapshot
+            for (const a of changes.accounts) rows.set(a.account.toLowerCase(), a)
+            mark = changes.seq
+            live.saved(changes)
+          })
+          // a last save cut off after `cutAfter` states: rows newer than the mark
+          for (const a of live.changes().accounts.slice(0, cutAfter))
+            rows.set(a.account.toLowerCase(), JSON.parse(JSON.stringify(a)))
+          const resumed = AccountBook.fromSnapshot({
+            seq: mark,
+            accounts: [...rows.values()] as BookSnapshot['accounts'],
+          })
+          for (const r of recorded.filter((r) => r.seq > BigInt(mark))) resumed.apply(r)
+          expect(resumed.toSnapshot()).toEqual(whole.toSnapshot())
+        },
+      ),
     )
   })
 })

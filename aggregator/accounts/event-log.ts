@@ -10,7 +10,11 @@
  * cost one round trip to the store, not one each.
  */
 import type { Database, Queryable } from '../../relayer/store/database.ts'
+import type { AccountSnapshot, BookSnapshot } from './account-book.ts'
 import { type AccountEvent, decodeEvent, encodeEvent, naturalKey, type Recorded } from './events.ts'
+
+/** Account states per statement when saving: small enough that queued fills wait briefly. */
+const STATE_CHUNK = 1_000
 
 interface EventRow {
   seq: string | number
@@ -138,22 +142,40 @@ export class EventLog {
     return row ? BigInt(row.next_block) : undefined
   }
 
-  /** The latest snapshot: all account state as of its seq. */
-  async latestSnapshot(): Promise<{ seq: bigint; state: unknown } | undefined> {
-    const [row] = await this.db.query<{ seq: string; state: unknown }>(
-      'select seq::text as seq, state from account_snapshots order by seq desc limit 1',
+  /**
+   * The saved account states and the seq every event up to which they hold
+   * (a state may be newer: see saveStates), or undefined when none was saved.
+   */
+  async loadStates(): Promise<BookSnapshot | undefined> {
+    const [mark] = await this.db.query<{ seq: string }>(
+      'select seq::text as seq from account_states_mark',
     )
-    return row ? { seq: BigInt(row.seq), state: parseBody(row.state) } : undefined
+    if (!mark) return undefined
+    const rows = await this.db.query<{ state: unknown }>('select state from account_states')
+    return { seq: mark.seq, accounts: rows.map((r) => parseBody(r.state) as AccountSnapshot) }
   }
 
-  async saveSnapshot(seq: bigint, state: unknown): Promise<void> {
+  /**
+   * Save the states in `changes`, then mark its seq. Written a chunk per
+   * transaction, so fills queued behind a large save wait for one chunk, not
+   * all: a crash between chunks leaves states newer than the mark, which the
+   * book's replay skips per account (AccountBook.apply).
+   */
+  async saveStates(changes: BookSnapshot): Promise<void> {
+    for (let i = 0; i < changes.accounts.length; i += STATE_CHUNK) {
+      const chunk = changes.accounts.slice(i, i + STATE_CHUNK)
+      await this.db.query(
+        `insert into account_states (account, seq, state)
+         select lower(x.state->>'account'), (x.state->>'seq')::bigint, x.state
+         from jsonb_array_elements($1::jsonb) as x(state)
+         on conflict (account) do update set seq = excluded.seq, state = excluded.state`,
+        [JSON.stringify(chunk)],
+      )
+    }
     await this.db.query(
-      'insert into account_snapshots (seq, state) values ($1, $2::jsonb) on conflict (seq) do nothing',
-      [seq.toString(), JSON.stringify(state)],
-    )
-    // Older snapshots are never read again; one is kept behind the latest, in case.
-    await this.db.query(
-      'delete from account_snapshots where seq < (select min(seq) from (select seq from account_snapshots order by seq desc limit 2) s)',
+      `insert into account_states_mark (id, seq) values (1, $1)
+       on conflict (id) do update set seq = excluded.seq`,
+      [changes.seq],
     )
   }
 

@@ -5,8 +5,9 @@
  * loops, signed-request authority (delegated keys, nonces) and the
  * withdrawal flow up to the hub's approval. Nothing else writes the log.
  *
- * Restart: the latest snapshot, then the events after it. A snapshot is
- * taken every `snapshotEvery` events and on stop.
+ * Restart: the saved account states, then the events after them. The
+ * states of the accounts that changed are saved every `snapshotEvery`
+ * events, on stop, and on open when the replay was long.
  */
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
@@ -16,13 +17,7 @@ import { migrate } from '../../relayer/store/migrations.ts'
 import type { RequestMessages } from '../auth/typed-data.ts'
 import type { ChainAdapter, VaultEvent } from '../chains/chain-adapter.ts'
 import { ForbiddenError } from '../errors.ts'
-import {
-  AccountBook,
-  type AccountState,
-  type BookSnapshot,
-  emptyAccount,
-  OUTSTANDING,
-} from './account-book.ts'
+import { AccountBook, type AccountState, emptyAccount, OUTSTANDING } from './account-book.ts'
 import {
   type AccountView,
   accountView,
@@ -55,9 +50,8 @@ export interface AccountServiceOptions {
   readonly pollMs?: number
   readonly snapshotEvery?: number
   /**
-   * At least this long between two snapshots taken for the event count: a
-   * snapshot of a large book costs the service a second or more, so a busy
-   * log must not take one every few seconds (default 0).
+   * At least this long between two snapshots taken for the event count, so a
+   * busy log does not save its hot accounts every few seconds (default 0).
    */
   readonly snapshotMinIntervalMs?: number
 }
@@ -78,6 +72,7 @@ export class AccountService {
   #running = false
   #sinceSnapshot = 0
   #snapshotAt = 0
+  #saving: Promise<void> = Promise.resolve()
 
   private constructor(
     private readonly options: AccountServiceOptions,
@@ -92,16 +87,19 @@ export class AccountService {
   static async open(options: AccountServiceOptions): Promise<AccountService> {
     await migrate(options.db, ACCOUNT_MIGRATIONS)
     const log = new EventLog(options.db)
-    const snapshot = await log.latestSnapshot()
-    const book = snapshot
-      ? AccountBook.fromSnapshot(snapshot.state as BookSnapshot)
-      : new AccountBook()
+    const states = await log.loadStates()
+    const book = states ? AccountBook.fromSnapshot(states) : new AccountBook()
+    let replayed = 0
     for (;;) {
       const tail = await log.since(book.seq, 50_000)
       if (tail.length === 0) break
       for (const r of tail) book.apply(r)
+      replayed += tail.length
     }
-    return new AccountService(options, book, log)
+    const service = new AccountService(options, book, log)
+    // saved now, before any traffic, rather than in a stall under the first fills
+    if (replayed >= (options.snapshotEvery ?? 10_000)) await service.snapshot()
+    return service
   }
 
   get directory(): Directory {
@@ -134,9 +132,18 @@ export class AccountService {
     if (this.#sinceSnapshot > 0) await this.snapshot()
   }
 
+  /** Save the changed accounts' states (one save at a time; a call during one waits for it). */
   async snapshot(): Promise<void> {
-    await this.#log.saveSnapshot(this.book.seq, this.book.toSnapshot())
-    this.#sinceSnapshot = 0
+    const previous = this.#saving
+    const save = (async () => {
+      await previous
+      const changes = this.book.changes()
+      this.#sinceSnapshot = 0
+      await this.#log.saveStates(changes)
+      this.book.saved(changes)
+    })()
+    this.#saving = save.catch(() => undefined)
+    await save
   }
 
   /** Every event as it is recorded; returns the unsubscribe. */

@@ -283,7 +283,7 @@ async function seedLog(db: Database, events: number, accountCount: number): Prom
     const recorded: Recorded[] = await log.append(batch)
     if (recorded.length !== batch.length) throw new Error('the seed log refused fresh events')
     for (const r of recorded) book.apply(r)
-    if (to === snapshotSeq) await log.saveSnapshot(book.seq, book.toSnapshot())
+    if (to === snapshotSeq) await log.saveStates(book.toSnapshot())
     from = to
   }
 }
