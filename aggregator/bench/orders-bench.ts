@@ -33,6 +33,7 @@ import { MemoryChainAdapter } from '../chains/memory-adapter.ts'
 import { MemoryChain } from '../chains/memory-chain.ts'
 import { composeService } from '../cli/start-service.ts'
 import type { DevnetManifest } from '../devnet/manifest.ts'
+import { InputError } from '../errors.ts'
 import { silentLogger } from '../log.ts'
 import type { OrderService } from '../orders/index.ts'
 import { executionDigest, orderDigest } from '../orders/order-hash.ts'
@@ -43,6 +44,7 @@ import { LocalFeed } from '../prices/local-feed.ts'
 import { DEMO_VENUE_KEYS } from '../venue/keys.ts'
 
 export interface OrdersBenchResult {
+  readonly store: 'pglite' | 'postgres'
   readonly accounts: number
   readonly fills: number
   readonly fillsPerSecond: number
@@ -95,6 +97,8 @@ export async function runOrdersBench(
     fills?: number
     exposed?: number
     ticks?: number
+    /** The store: `memory` (PGlite, the default) or an empty PostgreSQL database's URL. */
+    database?: string
     log?: (line: string) => void
   } = {},
 ): Promise<OrdersBenchResult> {
@@ -103,7 +107,8 @@ export async function runOrdersBench(
   const fillCount = options.fills ?? 20_000
   const exposed = options.exposed ?? 1_000
   const traderCount = Math.min(2_000, accountCount - exposed)
-  const db = await openDatabase('memory')
+  const db = await openDatabase(options.database ?? 'memory')
+  await refuseUsed(db)
   const traderKeys = Array.from({ length: traderCount }, (_, i) =>
     pad(toHex(0x7000 + i), { size: 32 }),
   )
@@ -168,6 +173,7 @@ export async function runOrdersBench(
     const fillsPerSecond = (fillCount / closed.wallMs) * 1000
     const echoPerSecond = (fillCount / echo.wallMs) * 1000
     return {
+      store: db.kind,
       accounts: service.margin.accountCount,
       fills: fillCount,
       fillsPerSecond: Math.round(fillsPerSecond),
@@ -188,6 +194,17 @@ export async function runOrdersBench(
     await server.close()
     await service.stop()
     await db.close()
+  }
+}
+
+/** The bench seeds its own book: a database that holds an account log already is refused. */
+async function refuseUsed(db: Database): Promise<void> {
+  const [row] = await db.query<{ used: boolean }>(
+    "select to_regclass('account_events') is not null as used",
+  )
+  if (row?.used) {
+    await db.close()
+    throw new InputError('--database', 'invalid_argument', '--database must name an empty database')
   }
 }
 

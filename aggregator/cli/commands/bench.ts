@@ -12,7 +12,7 @@ export const benchCommand: Command = {
   name: 'bench',
   summary: 'run a benchmark (risk, relay, prove, api, accounts, orders)',
   help: `Usage: xmargin bench risk [--accounts N] [--json]
-       xmargin bench orders [--accounts N] [--json]
+       xmargin bench orders [--accounts N] [--database URL] [--json]
        xmargin bench accounts [--accounts N] [--json]
        xmargin bench api [--json]
        xmargin bench relay [--accounts N] [--json]
@@ -29,7 +29,8 @@ book of N (default 100,000) accounts, the service on one core, the load from a
 worker thread: fillsPerSecond (closed loop) beside echoPerSecond (the same
 server and client on a trivial route), p50Ms and p99Ms at 1,000 fills/s
 offered, and tickToStreamMs: a price update to the last of 1,000 exposed
-accounts' status events, p99. ${ORDERS_TARGETS}
+accounts' status events, p99. The store is PGlite in memory unless --database
+names an empty PostgreSQL database (the production store). ${ORDERS_TARGETS}
 
 api: POST /v1/margin on 16-position portfolios at 64 concurrent clients against
 'xmargin serve' in its own process (10 s after a 2 s warm-up): requestsPerSecond,
@@ -56,6 +57,7 @@ ${TARGETS}
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
       accounts: { type: 'string' },
+      database: { type: 'string' },
       json: { type: 'boolean' },
     })
     if (positionals[0] === 'relay') {
@@ -87,7 +89,11 @@ ${TARGETS}
       const accounts = wholeNumberFlag(values.accounts, 'accounts', 100_000)
       if (accounts < 3_000)
         throw new InputError('--accounts', 'out_of_range', '--accounts must be >= 3000 for orders')
-      const result = await runOrdersBench({ accounts, log: (line) => io.err(`${line}\n`) })
+      const result = await runOrdersBench({
+        accounts,
+        ...(values.database !== undefined && { database: values.database }),
+        log: (line) => io.err(`${line}\n`),
+      })
       io.out(values.json ? `${JSON.stringify(result)}\n` : `${table(result)}\n${ORDERS_TARGETS}\n`)
       return EXIT_OK
     }
