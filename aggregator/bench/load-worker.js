@@ -5,7 +5,7 @@
 import { Agent, request } from 'node:http'
 import { parentPort, workerData } from 'node:worker_threads'
 
-const { url, bodies, mode, concurrency = Number(process.env.CONC ?? 128), rate = 1000 } = workerData
+const { url, bodies, mode, concurrency = 128, rate = 1000 } = workerData
 
 // node:http with keep-alive rather than fetch: fetch's own cost per request
 // (streams, abort signals, header objects) capped the client below the server.
