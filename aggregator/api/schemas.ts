@@ -48,6 +48,14 @@ export const DelegateMessage = z
   })
   .strict()
 export const RevokeMessage = z.object({ ...base, key: Address }).strict()
+export const ProofRequestMessage = z
+  .object({
+    ...base,
+    chain: z.string().max(64).openapi({
+      description: "the chain whose SolvencyRegistry gets the proof, by name; '' for none",
+    }),
+  })
+  .strict()
 
 export function envelope<T extends z.ZodTypeAny>(message: T, name: string) {
   return z
@@ -60,6 +68,7 @@ export const SignedRead = envelope(ReadAccountMessage, 'SignedReadAccount')
 export const SignedWithdraw = envelope(WithdrawMessage, 'SignedWithdraw')
 export const SignedDelegate = envelope(DelegateMessage, 'SignedDelegate')
 export const SignedRevoke = envelope(RevokeMessage, 'SignedRevoke')
+export const SignedProofRequest = envelope(ProofRequestMessage, 'SignedProofRequest')
 
 export const ErrorBody = z
   .object({

@@ -16,7 +16,13 @@ import {
 } from '../auth/verify-request.ts'
 import { InputError } from '../errors.ts'
 import { parseJsonText } from '../risk/json-text.ts'
-import { SignedDelegate, SignedRead, SignedRevoke, SignedWithdraw } from './schemas.ts'
+import {
+  SignedDelegate,
+  SignedProofRequest,
+  SignedRead,
+  SignedRevoke,
+  SignedWithdraw,
+} from './schemas.ts'
 
 export interface SigningContext {
   readonly domain: TypedDataDomain
@@ -30,6 +36,7 @@ const SCHEMAS = {
   Withdraw: SignedWithdraw,
   Delegate: SignedDelegate,
   Revoke: SignedRevoke,
+  ProofRequest: SignedProofRequest,
 } as const
 
 /** Parse and validate an envelope of `type` from JSON text; InputError names the field. */
@@ -98,6 +105,8 @@ function typedMessage<T extends RequestType>(
         withdraw: m['withdraw'] as boolean,
         keyExpiry: big('keyExpiry'),
       } as RequestMessages[T]
+    case 'ProofRequest':
+      return { ...common, chain: m['chain'] as string } as RequestMessages[T]
     default:
       return { ...common, key: m['key'] as Address } as RequestMessages[T]
   }

@@ -61,6 +61,15 @@ export const REQUEST_TYPES = {
     { name: 'amount', type: 'uint256' },
     ...NONCE_AND_EXPIRY,
   ],
+  /**
+   * Prove the account solvent in the latest epoch; `chain` names the chain
+   * whose SolvencyRegistry the proof is posted to ('' for none).
+   */
+  ProofRequest: [
+    { name: 'account', type: 'address' },
+    { name: 'chain', type: 'string' },
+    ...NONCE_AND_EXPIRY,
+  ],
 } as const
 
 export type RequestType = keyof typeof REQUEST_TYPES
@@ -86,6 +95,7 @@ export interface RequestMessages {
     readonly token: Address
     readonly amount: bigint
   }
+  readonly ProofRequest: Base & { readonly chain: string }
 }
 
 /** What a request may do; a delegated key holds a subset. */
@@ -95,6 +105,7 @@ export type Scope = 'read' | 'trade' | 'withdraw'
 export const REQUIRED_SCOPE: Readonly<Record<RequestType, Scope | null>> = {
   ReadAccount: 'read',
   Withdraw: 'withdraw',
+  ProofRequest: 'read',
   Delegate: null,
   Revoke: null,
 }

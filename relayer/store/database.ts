@@ -14,6 +14,11 @@ export interface Queryable {
 
 export interface Database extends Queryable {
   readonly kind: 'pglite' | 'postgres'
+  /**
+   * Run SQL text that may hold several statements and takes no parameters (a
+   * schema migration, a BEGIN ... COMMIT block), in order; the rows of the last.
+   */
+  exec<T extends object>(sql: string): Promise<T[]>
   /** Run `fn` in one transaction: all of it or none. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
   close(): Promise<void>
@@ -104,6 +109,7 @@ async function openPglite(location: string): Promise<Database> {
     })
   const run = <T>(sql: string, params?: readonly unknown[]) =>
     post<T>({ sql, params: params ? [...params] : [] })
+  const exec = <T>(sql: string) => post<T>({ sql, exec: true })
 
   let tail: Promise<unknown> = Promise.resolve()
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -114,6 +120,7 @@ async function openPglite(location: string): Promise<Database> {
   return {
     kind: 'pglite',
     query: (sql, params) => serial(() => run(sql, params)),
+    exec: (sql) => serial(() => exec(sql)),
     transaction: (fn) =>
       serial(async () => {
         await run('begin')
@@ -142,6 +149,12 @@ async function openPostgres(url: string): Promise<Database> {
   return {
     kind: 'postgres',
     query: async (sql, params) => (await pool.query(sql, params ? [...params] : [])).rows,
+    async exec<T extends object>(sql: string) {
+      // no parameters: the simple query protocol, which takes several statements
+      const result = (await pool.query(sql)) as unknown as pg.QueryResult | pg.QueryResult[]
+      const last = Array.isArray(result) ? result.at(-1) : result
+      return (last?.rows ?? []) as T[]
+    },
     async transaction(fn) {
       const client = await pool.connect()
       try {

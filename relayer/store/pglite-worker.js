@@ -20,13 +20,19 @@ db.waitReady.then(
   (error) => parentPort.postMessage({ ready: false, error: fields(error) }),
 )
 
-parentPort.on('message', async ({ id, sql, params, close }) => {
+parentPort.on('message', async ({ id, sql, params, exec, close }) => {
   if (close) {
     await db.close()
     parentPort.postMessage({ id, rows: [] })
     return
   }
   try {
+    if (exec) {
+      // several statements, no parameters (a migration): the rows of the last
+      const results = await db.exec(sql)
+      parentPort.postMessage({ id, rows: results.at(-1)?.rows ?? [] })
+      return
+    }
     const result = await db.query(sql, params)
     parentPort.postMessage({ id, rows: result.rows })
   } catch (error) {
