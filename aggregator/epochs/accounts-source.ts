@@ -1,0 +1,52 @@
+/**
+ * What an epoch reads of the accounts: who is live, each one's portfolio
+ * (the same one the margin book holds, from the accounts' portfolioOf), the
+ * instruments still held, and which accounts changed since the last epoch.
+ * An interface so the benchmark can commit a synthetic book without a log.
+ */
+import type { Address } from 'viem'
+import type { AccountEvent } from '../accounts/events.ts'
+import type { AccountService } from '../accounts/index.ts'
+import { portfolioOf } from '../accounts/portfolio.ts'
+import type { Portfolio } from '../risk/types.ts'
+
+export interface EpochAccounts {
+  /** Every account the book holds. */
+  accounts(): Iterable<Address>
+  portfolio(account: Address): Portfolio | undefined
+  /** Instrument ids of every open position (an expired one stays until settled). */
+  heldInstruments(): Iterable<string>
+  /** `listener` hears each account whose portfolio may have changed; returns the unsubscribe. */
+  subscribe(listener: (account: Address) => void): () => void
+}
+
+/** Events that change what an account holds (the margin book's list): only these can change a leaf. */
+const CHANGES_LEAF: ReadonlySet<AccountEvent['kind']> = new Set([
+  'credit',
+  'payout',
+  'payout_refused',
+  'withdrawal_requested',
+  'withdrawal_rejected',
+  'fill',
+  'funding',
+  'settlement',
+])
+
+export function serviceAccounts(accounts: AccountService): EpochAccounts {
+  return {
+    *accounts() {
+      for (const s of accounts.states()) yield s.account
+    },
+    portfolio(account) {
+      const state = accounts.state(account)
+      return state && portfolioOf(state, accounts.directory)
+    },
+    *heldInstruments() {
+      for (const s of accounts.states()) for (const p of s.positions.values()) yield p.instrument
+    },
+    subscribe: (listener) =>
+      accounts.subscribe((r, state) => {
+        if (CHANGES_LEAF.has(r.event.kind)) listener(state.account)
+      }),
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * EpochAccounts without an account log, for tests and the benchmark: a map
+ * of portfolios set by hand; every set is heard as an account change.
+ */
+import type { Address } from 'viem'
+import { formatInstrumentId } from '../risk/instrument-id.ts'
+import type { Portfolio } from '../risk/types.ts'
+import type { EpochAccounts } from './accounts-source.ts'
+
+export class MemoryAccounts implements EpochAccounts {
+  readonly #portfolios = new Map<string, { account: Address; portfolio: Portfolio }>()
+  readonly #listeners = new Set<(account: Address) => void>()
+
+  set(account: Address, portfolio: Portfolio): void {
+    this.#portfolios.set(account.toLowerCase(), { account, portfolio })
+    for (const l of this.#listeners) l(account)
+  }
+
+  *accounts(): Iterable<Address> {
+    for (const { account } of this.#portfolios.values()) yield account
+  }
+
+  portfolio(account: Address): Portfolio | undefined {
+    return this.#portfolios.get(account.toLowerCase())?.portfolio
+  }
+
+  *heldInstruments(): Iterable<string> {
+    for (const { portfolio } of this.#portfolios.values())
+      for (const p of portfolio.positions) yield formatInstrumentId(p.instrument)
+  }
+
+  subscribe(listener: (account: Address) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+}
