@@ -20,6 +20,7 @@ import {
 import { type AccountRoutesOptions, accountRoutes } from './routes/accounts.ts'
 import { type OperatorRoutesOptions, operatorRoutes } from './routes/operator.ts'
 import { type OrderRoutesOptions, orderRoutes } from './routes/orders.ts'
+import { type ProofRoutesOptions, proofRoutes } from './routes/proofs.ts'
 import { ErrorBody, MarginRequest } from './schemas.ts'
 import { zodInputError } from './signed.ts'
 
@@ -37,6 +38,8 @@ export interface AppOptions {
   readonly accounts?: AccountRoutesOptions
   /** Fills and markets; absent in the stand-alone margin API. */
   readonly orders?: OrderRoutesOptions
+  /** Proofs on demand; absent in the stand-alone margin API. */
+  readonly proofs?: ProofRoutesOptions
   /** /metrics and the admin routes; absent in the stand-alone margin API. */
   readonly operator?: OperatorRoutesOptions
 }
@@ -109,6 +112,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   })
   if (options.accounts) accountRoutes(app, options.accounts)
   if (options.orders) orderRoutes(app, options.orders)
+  if (options.proofs) proofRoutes(app, options.proofs)
   if (options.operator) operatorRoutes(app, options.operator)
   app.doc31('/v1/openapi.json', {
     openapi: '3.1.0',

@@ -209,3 +209,21 @@ export const OperatorPrice = z
     set: z.number().positive().max(1e12).optional(),
   })
   .strict()
+
+export const ProofJob = z
+  .object({
+    id: z.string(),
+    state: z.enum(['queued', 'proving', 'done', 'failed']),
+    account: Address,
+    epoch: Uint,
+    chain: z.string().openapi({ description: "where the proof is posted; '' for nowhere" }),
+    proof: z
+      .object({})
+      .passthrough()
+      .optional()
+      .openapi({ description: 'the proof file, as `xmargin verify` reads it (done)' }),
+    txHash: Hex.optional().openapi({ description: 'the posting transaction (done, with a chain)' }),
+    error: z.string().optional().openapi({ description: 'why it failed (failed)' }),
+    attempts: z.number().int(),
+  })
+  .openapi('ProofJob')

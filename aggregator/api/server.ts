@@ -14,6 +14,7 @@ import type { RateLimitOptions } from './rate-limit.ts'
 import type { AccountRoutesOptions } from './routes/accounts.ts'
 import type { OperatorRoutesOptions } from './routes/operator.ts'
 import type { OrderRoutesOptions } from './routes/orders.ts'
+import type { ProofRoutesOptions } from './routes/proofs.ts'
 
 export interface ServerOptions {
   readonly port: number
@@ -25,6 +26,7 @@ export interface ServerOptions {
   /** The account service's routes (xmargin up); absent for the stand-alone margin API. */
   readonly accounts?: AccountRoutesOptions
   readonly orders?: OrderRoutesOptions
+  readonly proofs?: ProofRoutesOptions
   readonly operator?: OperatorRoutesOptions
 }
 
@@ -45,6 +47,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.circuitStatus && { circuitStatus: options.circuitStatus }),
     ...(options.accounts && { accounts: options.accounts }),
     ...(options.orders && { orders: options.orders }),
+    ...(options.proofs && { proofs: options.proofs }),
     ...(options.operator && { operator: options.operator }),
   })
   try {

@@ -14,7 +14,9 @@ import { guardianCommand } from './commands/guardian.ts'
 import { marginCommand } from './commands/margin.ts'
 import { orderCommand } from './commands/order.ts'
 import { priceCommand } from './commands/price.ts'
+import { proofCommand } from './commands/proof.ts'
 import { proveCommand } from './commands/prove.ts'
+import { proverCommand } from './commands/prover.ts'
 import { relayerCommand } from './commands/relayer.ts'
 import { serveCommand } from './commands/serve.ts'
 import { upCommand } from './commands/up.ts'
@@ -34,6 +36,8 @@ const COMMANDS: readonly Command[] = [
   accountCommand,
   withdrawCommand,
   orderCommand,
+  proofCommand,
+  proverCommand,
   priceCommand,
   relayerCommand,
   guardianCommand,

@@ -17,6 +17,7 @@ import type { MarketSource } from '../accounts/market-source.ts'
 import type { AccountRoutesOptions } from '../api/routes/accounts.ts'
 import type { OperatorRoutesOptions } from '../api/routes/operator.ts'
 import type { OrderRoutesOptions } from '../api/routes/orders.ts'
+import type { ProofRoutesOptions } from '../api/routes/proofs.ts'
 import { type XmarginDomain, xmarginDomain } from '../auth/typed-data.ts'
 import { chainClients } from '../chain/clients.ts'
 import type { ChainAdapter } from '../chains/chain-adapter.ts'
@@ -35,15 +36,26 @@ import {
 import { marketsView } from '../orders/markets-view.ts'
 import { DEFAULT_PRICE_CONFIG, type PriceConfig } from '../prices/defaults.ts'
 import { PriceService } from '../prices/index.ts'
+import {
+  NO_EPOCHS,
+  type PostProof,
+  type ProofInputs,
+  ProofQueue,
+  type ProofQueueOptions,
+  ProofService,
+  ProofWorker,
+} from '../proofs/index.ts'
 import { serviceMetrics } from './service-metrics.ts'
 
 export interface RunningService {
   readonly routes: {
     readonly accounts: AccountRoutesOptions
     readonly orders: OrderRoutesOptions
+    readonly proofs: ProofRoutesOptions
     readonly operator: OperatorRoutesOptions
   }
   readonly accounts: AccountService
+  readonly proofs: ProofService
   readonly margin: MarginService
   readonly orders: OrderService
   readonly prices: PriceService
@@ -62,6 +74,20 @@ export interface ServiceOptions {
   readonly venues?: readonly Venue[]
   /** The operator's bearer token for the admin routes; none: no admin routes. */
   readonly operatorToken?: string
+  /** The circuit inputs of proofs (the epochs); default: none yet, every request refused no_epoch. */
+  readonly proofInputs?: ProofInputs
+  readonly proofQueue?: ProofQueueOptions
+  /**
+   * A prover worker in this process, on the service's store; false: none
+   * (workers run as `xmargin prover`). `ready` resolves once the proving key is.
+   */
+  readonly prover?:
+    | false
+    | {
+        readonly ready: () => Promise<void>
+        readonly post?: PostProof
+        readonly concurrency?: number
+      }
 }
 
 /** `database`: a PGlite directory, 'memory', or a postgres:// URL; $DATABASE_URL wins when set. */
@@ -71,7 +97,8 @@ export async function startService(
   logger: Logger,
   options: ServiceOptions = {},
 ): Promise<RunningService> {
-  const db = await openDatabase(process.env['DATABASE_URL'] ?? database)
+  const location = process.env['DATABASE_URL'] ?? database
+  const db = await openDatabase(location)
   const hub = hubOf(manifest)
   try {
     const service = await composeService({
@@ -89,6 +116,7 @@ export async function startService(
       domain: xmarginDomain(hub.evmChainId, hub.contracts.hub),
       prices: PriceService.fromConfig(options.pricesConfig ?? DEFAULT_PRICE_CONFIG),
       logger,
+      ...(db.kind === 'postgres' && { proofStore: location }),
       ...options,
     })
     return {
@@ -109,6 +137,8 @@ export async function startService(
 
 export interface ServiceParts extends ServiceOptions {
   readonly db: Database
+  /** The proof queue's store: a postgres:// URL (pg-boss's own pool); default `db`. */
+  readonly proofStore?: string
   readonly directory: Directory
   readonly adapters: readonly ChainAdapter[]
   readonly hub: HubLedger
@@ -197,22 +227,38 @@ export async function composeService(parts: ServiceParts): Promise<RunningServic
       domain: parts.domain,
       now,
     })
+    const queue = await ProofQueue.open(parts.proofStore ?? parts.db, parts.proofQueue)
+    stops.push(() => queue.stop())
+    const proofs = new ProofService({
+      queue,
+      inputs: parts.proofInputs ?? NO_EPOCHS,
+      chains: () => parts.directory.chains().map((c) => c.name),
+    })
+    if (parts.prover) {
+      const worker = new ProofWorker({
+        queue,
+        ready: parts.prover.ready,
+        ...(parts.prover.post && { post: parts.prover.post }),
+        ...(parts.prover.concurrency !== undefined && { concurrency: parts.prover.concurrency }),
+        logger: logger.child({ component: 'prover' }),
+      }).start()
+      stops.push(() => worker.stop())
+    }
+    const signing = {
+      domain: parts.domain,
+      authority: accounts.authority,
+      nonces: accounts.nonces,
+      now: () => BigInt(now()),
+    }
     const metrics = (): readonly MetricSample[] => [
       ...prices.metrics(),
       ...serviceMetrics(accounts, live),
     ]
     return {
       routes: {
-        accounts: {
-          accounts,
-          signing: {
-            domain: parts.domain,
-            authority: accounts.authority,
-            nonces: accounts.nonces,
-            now: () => BigInt(now()),
-          },
-        },
+        accounts: { accounts, signing },
         orders: { orders, markets: () => marketsView(live.market, live.params, listing, prices) },
+        proofs: { proofs, signing },
         operator: {
           metrics,
           ...(parts.operatorToken !== undefined && { token: parts.operatorToken }),
@@ -222,6 +268,7 @@ export async function composeService(parts: ServiceParts): Promise<RunningServic
       accounts,
       margin,
       orders,
+      proofs,
       prices,
       venues,
       listing,

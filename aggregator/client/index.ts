@@ -2,7 +2,8 @@
  * The typed client of the xmargin service, for the CLI, the dashboard, the
  * tests and anyone writing their own: read the account, withdraw, follow a
  * withdrawal to where it ends, delegate and revoke keys, follow the account
- * live, read the markets, trade through a venue, and (the operator) move a
+ * live, read the markets, trade through a venue, ask for solvency proofs
+ * and follow them (requestProof, waitForProof), and (the operator) move a
  * local price. Every request that needs it is signed with EIP-712
  * (aggregator/auth/README.md) by any viem LocalAccount or a WalletClient
  * with an account (a JSON-RPC wallet), over the domain the service states
@@ -30,6 +31,14 @@ import {
   type PlaceOrderParameters,
   placeOrder,
 } from './actions/place-order.ts'
+import {
+  getProof,
+  type ProofJob,
+  type RequestProofParameters,
+  requestProof,
+  type WaitForProofOptions,
+  waitForProof,
+} from './actions/proofs.ts'
 import { type RevokeParameters, revoke } from './actions/revoke.ts'
 import { type SetPriceOptions, type SetPriceParameters, setPrice } from './actions/set-price.ts'
 import { getStatus } from './actions/status.ts'
@@ -72,12 +81,15 @@ export type {
   DelegateParameters,
   PlaceOrderOptions,
   PlaceOrderParameters,
+  ProofJob,
+  RequestProofParameters,
   RevokeParameters,
   SetPriceOptions,
   SetPriceParameters,
   Signer,
   StreamHandle,
   StreamOptions,
+  WaitForProofOptions,
   WaitOptions,
   WithdrawParameters,
   XmarginSigner,
@@ -116,6 +128,12 @@ export interface XmarginClient {
    * fill and the margin after it, or throws the refusal as an ApiError.
    */
   placeOrder(params: PlaceOrderParameters, options?: PlaceOrderOptions): Promise<FillResult>
+  /** POST /v1/proofs: queue a solvency proof of the account in the latest epoch. */
+  requestProof(params?: RequestProofParameters): Promise<ProofJob>
+  /** GET /v1/proofs/{id} (public). */
+  proof(id: string): Promise<ProofJob>
+  /** Polls the job until it is done or failed. */
+  waitForProof(id: string, options?: WaitForProofOptions): Promise<ProofJob>
   /** POST /v1/admin/prices with the operator token (the local feed only). */
   setPrice(params: SetPriceParameters, options: SetPriceOptions): Promise<PriceChange>
   stream(
@@ -160,6 +178,9 @@ export function createXmarginClient(options: XmarginClientOptions): XmarginClien
     revoke: (params) => revoke(ctx, params),
     markets: () => getMarkets(http),
     placeOrder: (params, o) => placeOrder(ctx, params, o),
+    requestProof: (params) => requestProof(ctx, params),
+    proof: (id) => getProof(http, id),
+    waitForProof: (id, o) => waitForProof(http, id, o),
     setPrice: (params, o) => setPrice(http, params, o),
     stream: (onMessage, o) => stream(ctx, onMessage, o),
   }

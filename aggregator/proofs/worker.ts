@@ -53,6 +53,10 @@ export class ProofWorker {
   #stopping = false
   #loops: Promise<void>[] = []
   #wake: (() => void)[] = []
+  #stopped!: () => void
+  readonly #stop = new Promise<false>((resolve) => {
+    this.#stopped = () => resolve(false)
+  })
   readonly #logger: Logger
 
   constructor(private readonly options: ProofWorkerOptions) {
@@ -61,13 +65,17 @@ export class ProofWorker {
 
   start(): this {
     const n = Math.max(1, this.options.concurrency ?? 1)
-    const ready = (this.options.ready?.() ?? Promise.resolve()).then(
-      () => true,
-      (err: unknown) => {
-        this.#logger.error({ err }, 'the proving key is not ready; this worker takes no jobs')
-        return false
-      },
-    )
+    const ready = Promise.race([
+      (this.options.ready?.() ?? Promise.resolve()).then(
+        () => true,
+        (err: unknown) => {
+          this.#logger.error({ err }, 'the proving key is not ready; this worker takes no jobs')
+          return false
+        },
+      ),
+      // stopped before the key was ready: no job was taken, nothing to wait for
+      this.#stop,
+    ])
     for (let i = 0; i < n; i++)
       this.#loops.push(ready.then((ok) => (ok ? this.#loop() : undefined)))
     return this
@@ -76,6 +84,7 @@ export class ProofWorker {
   /** Stop taking jobs; the jobs being proved finish first. */
   async stop(): Promise<void> {
     this.#stopping = true
+    this.#stopped()
     for (const w of this.#wake) w()
     await Promise.all(this.#loops)
   }

@@ -50,7 +50,7 @@ function accountFlag(value: string | boolean | undefined): bigint {
  * or build it here; either way with its progress on stderr. A build in place
  * is checked against its inputs and rebuilt if stale.
  */
-async function circuitReady(err: (line: string) => void): Promise<void> {
+export async function circuitReady(err: (line: string) => void): Promise<void> {
   const status = readCircuitStatus()
   if (status?.state === 'setting_up')
     err(

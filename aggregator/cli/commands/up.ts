@@ -11,6 +11,7 @@ import { DEVNET_DEPLOYER_KEY, DEVNET_RELAYER_KEY } from '../../devnet/chains.ts'
 import { DEFAULT_BASE_PORT, DEFAULT_CHAINS } from '../../devnet/defaults.ts'
 import { createLogger } from '../../log.ts'
 import { validatePriceConfig } from '../../prices/index.ts'
+import { registryPoster } from '../../proofs/index.ts'
 import { demoVenuesFor, startDemoVenues } from '../../venue/index.ts'
 import {
   type Command,
@@ -60,7 +61,9 @@ Starts, on 127.0.0.1:
   the prices        a deterministic local feed (seeded walk with jumps); move a
                     price with 'xmargin price' (operator token in DIR/operator-token)
   the margin book   every account re-margined on each tick; status changes on the streams
-  the API           accounts, fills, markets, withdrawals, POST /v1/margin, GET /v1/status,
+  the prover        one proof worker on the store (more: 'xmargin prover'), from when
+                    the proving key is ready
+  the API           accounts, fills, markets, withdrawals, proofs, POST /v1/margin, GET /v1/status,
                     /metrics (--api-port, default ${DEFAULT_API_PORT})
   the venues        a demo venue per spoke chain, named after it, quoting mark +- spread
                     (--venue-port, default ${DEFAULT_VENUE_PORT}); trade with 'xmargin order'
@@ -153,7 +156,17 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
       const venueSpecs = demoVenuesFor(
         devnet.manifest.chains.filter((c) => c.role === 'spoke').map((c) => c.name),
       )
+      // The in-process prover takes jobs once the proving key is ready and bound.
+      let keyReady = () => {}
+      const proverReady = new Promise<void>((resolve) => {
+        keyReady = resolve
+      })
+      if (devnet.verifierBound) keyReady()
       const service = await startService(devnet.manifest, join(dataDir, 'store'), logger, {
+        prover: {
+          ready: () => proverReady,
+          post: registryPoster(devnet.manifest, DEVNET_DEPLOYER_KEY),
+        },
         venues: venueSpecs.map((v) => ({
           name: v.name,
           chain: v.chain,
@@ -229,6 +242,7 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
         stops.unshift(() => setup.stop())
         void setup.done.then(() => {
           const s = setup.status()
+          if (s.state === 'ready') keyReady()
           logger.info({ circuit: s }, `circuit ${describeStatus(s)}`)
         })
       }
