@@ -83,10 +83,17 @@ export interface EpochWorld {
   close(): Promise<void>
 }
 
+/**
+ * On `shared` (emptied first; PGlite takes seconds to open) or a store of its own.
+ * Closing the world closes only a store it opened.
+ */
 export async function epochWorld(
-  options: Partial<Pick<EpochServiceOptions, 'dir' | 'leafIndices'>> = {},
+  options: Partial<Pick<EpochServiceOptions, 'dir' | 'leafIndices'>> & {
+    readonly shared?: Database
+  } = {},
 ): Promise<EpochWorld> {
-  const db = await openDatabase('memory')
+  const db = options.shared ?? (await openDatabase('memory'))
+  if (options.shared) await db.query('truncate epochs, epoch_leaves').catch(() => {})
   const accounts = new MemoryAccounts()
   const indices = new MemoryLeafIndices()
   const poster = new MemoryEpochPoster()
@@ -119,7 +126,7 @@ export async function epochWorld(
   }
   world.close = async () => {
     await world.service.stop()
-    await db.close()
+    if (!options.shared) await db.close()
   }
   return world
 }
