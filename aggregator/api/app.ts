@@ -18,6 +18,7 @@ import {
   socketAddress,
 } from './rate-limit.ts'
 import { type AccountRoutesOptions, accountRoutes } from './routes/accounts.ts'
+import { type EpochRoutesOptions, epochRoutes } from './routes/epochs.ts'
 import { type OperatorRoutesOptions, operatorRoutes } from './routes/operator.ts'
 import { type OrderRoutesOptions, orderRoutes } from './routes/orders.ts'
 import { type ProofRoutesOptions, proofRoutes } from './routes/proofs.ts'
@@ -40,6 +41,8 @@ export interface AppOptions {
   readonly orders?: OrderRoutesOptions
   /** Proofs on demand; absent in the stand-alone margin API. */
   readonly proofs?: ProofRoutesOptions
+  /** The committed epochs (public); absent in the stand-alone margin API. */
+  readonly epochs?: EpochRoutesOptions
   /** /metrics and the admin routes; absent in the stand-alone margin API. */
   readonly operator?: OperatorRoutesOptions
 }
@@ -112,6 +115,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   })
   if (options.accounts) accountRoutes(app, options.accounts)
   if (options.orders) orderRoutes(app, options.orders)
+  if (options.epochs) epochRoutes(app, options.epochs)
   if (options.proofs) proofRoutes(app, options.proofs)
   if (options.operator) operatorRoutes(app, options.operator)
   app.doc31('/v1/openapi.json', {
