@@ -4,9 +4,11 @@
  * local feed unless configured otherwise); the accounts, with one adapter
  * per manifest chain at confirmation depth 0 (local chains do not reorg on
  * their own) and the hub through the operator's key; the live margin book;
- * the order flow with its venue allow-list and listing. Returns what the API
+ * the order flow with its venue allow-list and listing; the epochs, posted
+ * to the hub every epochSeconds. Returns what the API
  * serves and how to stop it all, in reverse order.
  */
+import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { MetricSample } from '../../relayer/metrics.ts'
 import { type Database, openDatabase } from '../../relayer/store/database.ts'
@@ -15,6 +17,7 @@ import { EvmHubLedger, type HubLedger } from '../accounts/hub-ledger.ts'
 import { AccountService } from '../accounts/index.ts'
 import type { MarketSource } from '../accounts/market-source.ts'
 import type { AccountRoutesOptions } from '../api/routes/accounts.ts'
+import type { EpochRoutesOptions } from '../api/routes/epochs.ts'
 import type { OperatorRoutesOptions } from '../api/routes/operator.ts'
 import type { OrderRoutesOptions } from '../api/routes/orders.ts'
 import type { ProofRoutesOptions } from '../api/routes/proofs.ts'
@@ -24,6 +27,19 @@ import type { ChainAdapter } from '../chains/chain-adapter.ts'
 import { adaptersFromManifest } from '../chains/index.ts'
 import { DEVNET_DEPLOYER_KEY } from '../devnet/chains.ts'
 import { type DevnetManifest, hubOf } from '../devnet/manifest.ts'
+import {
+  DEFAULT_EPOCH_SECONDS,
+  type EpochPoster,
+  EpochService,
+  HubEpochPoster,
+  HubLeafIndices,
+  type LeafIndices,
+  MemoryEpochPoster,
+  MemoryLeafIndices,
+  saltSecret,
+  serviceAccounts,
+} from '../epochs/index.ts'
+import { epochProofInputs } from '../epochs/proof-inputs.ts'
 import { DEFAULT_MARGIN_CONFIG, type MarginConfig, MarginService } from '../margin/index.ts'
 import {
   DEFAULT_LISTING,
@@ -37,7 +53,6 @@ import { marketsView } from '../orders/markets-view.ts'
 import { DEFAULT_PRICE_CONFIG, type PriceConfig } from '../prices/defaults.ts'
 import { PriceService } from '../prices/index.ts'
 import {
-  NO_EPOCHS,
   type PostProof,
   type ProofInputs,
   ProofQueue,
@@ -53,6 +68,7 @@ export interface RunningService {
     readonly orders: OrderRoutesOptions
     readonly proofs: ProofRoutesOptions
     readonly operator: OperatorRoutesOptions
+    readonly epochs: EpochRoutesOptions
   }
   readonly accounts: AccountService
   readonly proofs: ProofService
@@ -61,6 +77,7 @@ export interface RunningService {
   readonly prices: PriceService
   readonly venues: VenueRegistry
   readonly listing: Listing
+  readonly epochs: EpochService
   stop(): Promise<void>
 }
 
@@ -74,7 +91,8 @@ export interface ServiceOptions {
   readonly venues?: readonly Venue[]
   /** The operator's bearer token for the admin routes; none: no admin routes. */
   readonly operatorToken?: string
-  /** The circuit inputs of proofs (the epochs); default: none yet, every request refused no_epoch. */
+  readonly epochs?: EpochConfig
+  /** The circuit inputs of proofs; default the service's epochs (EpochService.proofInput). */
   readonly proofInputs?: ProofInputs
   readonly proofQueue?: ProofQueueOptions
   /**
@@ -90,6 +108,18 @@ export interface ServiceOptions {
       }
 }
 
+export interface EpochConfig {
+  /** Seconds between epochs (default 60); 0: only when asked (commitNow). */
+  readonly epochSeconds?: number
+  /**
+   * The data directory: the salts' secret (DIR/epoch-salt-secret, made once)
+   * and each epoch's market table (DIR/epochs/<n>.market.json).
+   */
+  readonly dataDir?: string
+  /** The salts' secret given directly (tests); default from dataDir, else random per run. */
+  readonly secret?: Uint8Array
+}
+
 /** `database`: a PGlite directory, 'memory', or a postgres:// URL; $DATABASE_URL wins when set. */
 export async function startService(
   manifest: DevnetManifest,
@@ -100,6 +130,7 @@ export async function startService(
   const location = process.env['DATABASE_URL'] ?? database
   const db = await openDatabase(location)
   const hub = hubOf(manifest)
+  const operator = chainClients(hub.rpcUrl, hub.evmChainId, DEVNET_DEPLOYER_KEY, hub.name)
   try {
     const service = await composeService({
       db,
@@ -108,11 +139,11 @@ export async function startService(
         confirmations: options.confirmations ?? 0,
         maxBlockRange: 2_000,
       }),
-      hub: new EvmHubLedger(
-        chainClients(hub.rpcUrl, hub.evmChainId, DEVNET_DEPLOYER_KEY, hub.name),
-        hub.contracts.hub,
-        hub.contracts.wormhole,
-      ),
+      hub: new EvmHubLedger(operator, hub.contracts.hub, hub.contracts.wormhole),
+      epochHub: {
+        leafIndices: new HubLeafIndices(operator, hub.contracts.hub),
+        poster: new HubEpochPoster(operator, hub.contracts.hub, hub.contracts.wormhole),
+      },
       domain: xmarginDomain(hub.evmChainId, hub.contracts.hub),
       prices: PriceService.fromConfig(options.pricesConfig ?? DEFAULT_PRICE_CONFIG),
       logger,
@@ -149,6 +180,8 @@ export interface ServiceParts extends ServiceOptions {
   readonly pollMs?: number
   /** Unix seconds (tests move time by hand). */
   readonly now?: () => number
+  /** The hub's leaf indices and epoch posts; absent (a MemoryHub world): memory ones. */
+  readonly epochHub?: { readonly leafIndices: LeafIndices; readonly poster: EpochPoster }
 }
 
 /**
@@ -227,11 +260,26 @@ export async function composeService(parts: ServiceParts): Promise<RunningServic
       domain: parts.domain,
       now,
     })
+    const epochs = await EpochService.open({
+      db: parts.db,
+      accounts: serviceAccounts(accounts),
+      market: () => ({ market: live.market, params: live.params }),
+      instruments: () => listing.list().map((l) => l.instrument),
+      // without a hub every account the book holds counts as credited, in order of first sight
+      leafIndices: parts.epochHub?.leafIndices ?? new MemoryLeafIndices({ assignOnLookup: true }),
+      poster: parts.epochHub?.poster ?? new MemoryEpochPoster(),
+      secret: await epochSecret(parts.epochs),
+      logger: logger.child({ component: 'epochs' }),
+      epochSeconds: parts.epochs?.epochSeconds ?? DEFAULT_EPOCH_SECONDS,
+      ...(parts.epochs?.dataDir !== undefined && { dir: parts.epochs.dataDir }),
+    })
+    epochs.start()
+    stops.push(() => epochs.stop())
     const queue = await ProofQueue.open(parts.proofStore ?? parts.db, parts.proofQueue)
     stops.push(() => queue.stop())
     const proofs = new ProofService({
       queue,
-      inputs: parts.proofInputs ?? NO_EPOCHS,
+      inputs: parts.proofInputs ?? epochProofInputs(epochs),
       chains: () => parts.directory.chains().map((c) => c.name),
     })
     if (parts.prover) {
@@ -264,6 +312,7 @@ export async function composeService(parts: ServiceParts): Promise<RunningServic
           ...(parts.operatorToken !== undefined && { token: parts.operatorToken }),
           prices: prices.operator,
         },
+        epochs: { epochs },
       },
       accounts,
       margin,
@@ -272,10 +321,18 @@ export async function composeService(parts: ServiceParts): Promise<RunningServic
       prices,
       venues,
       listing,
+      epochs,
       stop,
     }
   } catch (err) {
     await stop()
     throw err
   }
+}
+
+/** The salts' secret: given, or the data directory's (made once, 0600), or one for this run only. */
+function epochSecret(config: EpochConfig | undefined): Promise<Uint8Array> | Uint8Array {
+  if (config?.secret) return config.secret
+  if (config?.dataDir !== undefined) return saltSecret(config.dataDir)
+  return randomBytes(32)
 }

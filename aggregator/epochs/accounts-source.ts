@@ -8,14 +8,15 @@ import type { Address } from 'viem'
 import type { AccountEvent } from '../accounts/events.ts'
 import type { AccountService } from '../accounts/index.ts'
 import { portfolioOf } from '../accounts/portfolio.ts'
-import type { Portfolio } from '../risk/types.ts'
+import { parseInstrumentId } from '../risk/instrument-id.ts'
+import type { Instrument, Portfolio } from '../risk/types.ts'
 
 export interface EpochAccounts {
   /** Every account the book holds. */
   accounts(): Iterable<Address>
   portfolio(account: Address): Portfolio | undefined
-  /** Instrument ids of every open position (an expired one stays until settled). */
-  heldInstruments(): Iterable<string>
+  /** The instrument of every open position (an expired one stays until settled), repeats allowed. */
+  heldInstruments(): Iterable<Instrument>
   /** `listener` hears each account whose portfolio may have changed; returns the unsubscribe. */
   subscribe(listener: (account: Address) => void): () => void
 }
@@ -41,8 +42,11 @@ export function serviceAccounts(accounts: AccountService): EpochAccounts {
       const state = accounts.state(account)
       return state && portfolioOf(state, accounts.directory)
     },
-    *heldInstruments() {
-      for (const s of accounts.states()) for (const p of s.positions.values()) yield p.instrument
+    heldInstruments() {
+      // ids first: a book holds few distinct instruments, each parsed once
+      const ids = new Set<string>()
+      for (const s of accounts.states()) for (const p of s.positions.values()) ids.add(p.instrument)
+      return [...ids].map((id) => parseInstrumentId(id))
     },
     subscribe: (listener) =>
       accounts.subscribe((r, state) => {

@@ -6,18 +6,20 @@
  * from which anyone recomputes its root.
  */
 import type { MarketRow, MarketTable } from '../../circuits/market-table.ts'
-import { formatInstrumentId, parseInstrumentId } from '../risk/instrument-id.ts'
+import { instrumentKey } from '../risk/netting.ts'
 import type { Instrument } from '../risk/types.ts'
 
-/** Listed and held instruments, once each, sorted by id. */
+/** Listed and held instruments, once each (by netting key), sorted by that key. */
 export function epochInstruments(
   listed: readonly Instrument[],
-  heldIds: Iterable<string>,
+  held: Iterable<Instrument>,
 ): Instrument[] {
-  const byId = new Map<string, Instrument>()
-  for (const i of listed) byId.set(formatInstrumentId(i), i)
-  for (const id of heldIds) if (!byId.has(id)) byId.set(id, parseInstrumentId(id))
-  return [...byId.keys()].sort().map((id) => byId.get(id)!)
+  const byKey = new Map<string, Instrument>()
+  for (const i of [...listed, ...held]) {
+    const key = instrumentKey(i)
+    if (!byKey.has(key)) byKey.set(key, i)
+  }
+  return [...byKey.keys()].sort().map((key) => byKey.get(key)!)
 }
 
 /**

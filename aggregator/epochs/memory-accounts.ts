@@ -3,8 +3,7 @@
  * of portfolios set by hand; every set is heard as an account change.
  */
 import type { Address } from 'viem'
-import { formatInstrumentId } from '../risk/instrument-id.ts'
-import type { Portfolio } from '../risk/types.ts'
+import type { Instrument, Portfolio } from '../risk/types.ts'
 import type { EpochAccounts } from './accounts-source.ts'
 
 export class MemoryAccounts implements EpochAccounts {
@@ -24,9 +23,9 @@ export class MemoryAccounts implements EpochAccounts {
     return this.#portfolios.get(account.toLowerCase())?.portfolio
   }
 
-  *heldInstruments(): Iterable<string> {
+  *heldInstruments(): Iterable<Instrument> {
     for (const { portfolio } of this.#portfolios.values())
-      for (const p of portfolio.positions) yield formatInstrumentId(p.instrument)
+      for (const p of portfolio.positions) yield p.instrument
   }
 
   subscribe(listener: (account: Address) => void): () => void {

@@ -10,9 +10,10 @@ const ACCOUNTS_TARGETS = `Targets: creditsPerSecond >= 200 (the chains being the
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'run a benchmark (risk, relay, prove, api, accounts, orders)',
+  summary: 'run a benchmark (risk, relay, prove, api, accounts, orders, epoch)',
   help: `Usage: xmargin bench risk [--accounts N] [--json]
        xmargin bench orders [--accounts N] [--database URL] [--json]
+       xmargin bench epoch [--accounts N] [--json]
        xmargin bench accounts [--accounts N] [--json]
        xmargin bench api [--json]
        xmargin bench relay [--accounts N] [--json]
@@ -31,6 +32,12 @@ server and client on a trivial route), p50Ms and p99Ms at 1,000 fills/s
 offered, and tickToStreamMs: a price update to the last of 1,000 exposed
 accounts' status events, p99. The store is PGlite in memory unless --database
 names an empty PostgreSQL database (the production store). ${ORDERS_TARGETS}
+
+epoch: an epoch over a synthetic book of N (default 100,000) accounts, each
+with 8 positions over 2 of 4 underlyings and 3 collateral holdings, the store
+PGlite in memory, the hub in memory: coldMs (every leaf derived, hashed and
+stored, the tree built bottom-up) and incrementalMs (the next epoch after 1,000
+accounts changed). Targets: coldMs <= 10000; incrementalMs <= 500.
 
 api: POST /v1/margin on 16-position portfolios at 64 concurrent clients against
 'xmargin serve' in its own process (10 s after a 2 s warm-up): requestsPerSecond,
@@ -97,6 +104,19 @@ ${TARGETS}
       io.out(values.json ? `${JSON.stringify(result)}\n` : `${table(result)}\n${ORDERS_TARGETS}\n`)
       return EXIT_OK
     }
+    if (positionals[0] === 'epoch') {
+      const { runEpochBench, EPOCH_TARGETS } = await import('../../bench/epoch-bench.ts')
+      const accounts = wholeNumberFlag(values.accounts, 'accounts', 100_000)
+      if (accounts < 1_000)
+        throw new InputError('--accounts', 'out_of_range', '--accounts must be >= 1000 for epoch')
+      const result = await runEpochBench({
+        accounts,
+        changed: 1_000,
+        log: (line) => io.err(`${line}\n`),
+      })
+      io.out(values.json ? `${JSON.stringify(result)}\n` : `${table(result)}\n${EPOCH_TARGETS}\n`)
+      return EXIT_OK
+    }
     if (positionals[0] === 'api') {
       const { runApiBench } = await import('../../bench/api-bench.ts')
       const result = await runApiBench((line) => io.err(`${line}\n`))
@@ -125,7 +145,7 @@ ${TARGETS}
       throw new InputError(
         'benchmark',
         'invalid_argument',
-        `unknown benchmark ${JSON.stringify(positionals[0] ?? '')}; try 'risk', 'relay', 'prove', 'api', 'accounts' or 'orders'`,
+        `unknown benchmark ${JSON.stringify(positionals[0] ?? '')}; try 'risk', 'relay', 'prove', 'api', 'accounts', 'orders' or 'epoch'`,
       )
     }
     const accounts = values.accounts === undefined ? BENCH_SHAPE.accounts : Number(values.accounts)

@@ -61,6 +61,9 @@ Starts, on 127.0.0.1:
   the prices        a deterministic local feed (seeded walk with jumps); move a
                     price with 'xmargin price' (operator token in DIR/operator-token)
   the margin book   every account re-margined on each tick; status changes on the streams
+  the epochs        every minute, each account's leaf at the hub's index and the market
+                    table committed and posted to the hub (GET /v1/epochs; each table
+                    also in DIR/epochs/<n>.market.json)
   the prover        one proof worker on the store (more: 'xmargin prover'), from when
                     the proving key is ready
   the API           accounts, fills, markets, withdrawals, proofs, POST /v1/margin, GET /v1/status,
@@ -174,6 +177,7 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
           url: null,
         })),
         operatorToken: await operatorToken(dataDir),
+        epochs: { dataDir },
         ...(values.prices !== undefined && {
           pricesConfig: validatePriceConfig(await readJsonFile(values.prices, '--prices')),
         }),
