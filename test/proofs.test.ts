@@ -40,7 +40,7 @@ const KEY = '0x59c6995e998f97a5a0044966f0945389dc9c71dc0871c9b3c8ee1bdb0c3a1fd4'
 const trader = privateKeyToAccount(KEY)
 const STRANGER_KEY = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804270ab365' as const
 const stranger = privateKeyToAccount(STRANGER_KEY)
-const domain = xmarginDomain(31337, '0x5FbDB2315678afecb367f093F07E3C8b2d3A4c1B')
+const domain = xmarginDomain(31337, '0x5fbdb2315678afecb367f093f07e3c8b2d3a4c1b')
 const EPOCH = 7n
 
 /** The trader in a one-account tree at EPOCH (the epochs capability's part, for now). */

@@ -1,5 +1,6 @@
 /** The proof queue on each store: states, one taker per job, fenced ends, expiry and retry. */
 import { afterEach, describe, expect, it } from 'vitest'
+import { proofFile } from '../../circuits/proof-file.ts'
 import type { Database } from '../../relayer/store/database.ts'
 import { BACKENDS } from '../../test/helpers/databases.ts'
 import { type ProofJobData, ProofQueue } from './queue.ts'
@@ -37,11 +38,28 @@ describe.each(BACKENDS)('the proof queue on %s', (_, open) => {
     const taken = [a, b].filter((j) => j !== undefined)
     expect(taken).toHaveLength(1)
     expect(await queue.get(id)).toMatchObject({ state: 'proving', attempts: 1 })
-    const proof = { format: 'x' } as never
+    const signals = ['1', '1', '5', '6', '4', '9']
+    const proof = proofFile(
+      {
+        pi_a: ['1', '2', '1'],
+        pi_b: [
+          ['1', '2'],
+          ['3', '4'],
+          ['1', '0'],
+        ],
+        pi_c: ['5', '6', '1'],
+        protocol: 'groth16',
+        curve: 'bn128',
+      },
+      signals,
+    )
     expect(await other.complete(taken[0]!, { proof })).toBe(true)
     expect(await queue.complete(taken[0]!, { proof })).toBe(false)
     expect(await queue.fail(taken[0]!, { error: 'late' })).toBe(false)
-    expect(await queue.get(id)).toMatchObject({ state: 'done', proof: { format: 'x' } })
+    // jsonb keeps no key order: the file comes back as proofFile writes it
+    const done = await queue.get(id)
+    expect(done).toMatchObject({ state: 'done', proof: { publicSignals: signals } })
+    expect(JSON.stringify(done!.proof)).toBe(JSON.stringify(proof))
     expect(await queue.get('00000000-0000-0000-0000-000000000000')).toBeUndefined()
     expect(await queue.get('nope')).toBeUndefined()
   })

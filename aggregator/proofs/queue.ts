@@ -14,7 +14,7 @@
  */
 import PgBoss from 'pg-boss'
 import type { Address, Hex } from 'viem'
-import type { ProofFile } from '../../circuits/proof-file.ts'
+import { type ProofFile, proofFile } from '../../circuits/proof-file.ts'
 import type { CircuitInput } from '../../circuits/witness.ts'
 import type { Database } from '../../relayer/store/database.ts'
 import { XmarginError } from '../errors.ts'
@@ -155,7 +155,7 @@ export class ProofQueue {
       account: job.data.account,
       epoch: job.data.epoch,
       chain: job.data.chain ?? '',
-      ...(output.proof && { proof: output.proof }),
+      ...(output.proof && { proof: canonical(output.proof) }),
       ...(output.txHash && { txHash: output.txHash }),
       ...(error !== undefined && { error: describeError(error, attempts) }),
       attempts,
@@ -194,6 +194,15 @@ export class ProofQueue {
   async stop(): Promise<void> {
     await this.boss.stop({ graceful: false, wait: true, close: true })
   }
+}
+
+/**
+ * jsonb keeps no key order, and `xmargin verify` compares the statement as
+ * written: the file is rebuilt in the order proofFile writes it.
+ */
+function canonical(file: ProofFile): ProofFile {
+  const { pi_a, pi_b, pi_c, protocol, curve } = file.proof
+  return proofFile({ pi_a, pi_b, pi_c, protocol, curve }, file.publicSignals)
 }
 
 function describeError(error: string, attempts: number): string {
