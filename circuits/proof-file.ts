@@ -8,7 +8,8 @@ import { InputError } from '../aggregator/errors.ts'
 import { FIELD } from './poseidon.ts'
 import { SIGNAL_NAMES } from './prover.ts'
 
-export const PROOF_FORMAT = 'xmargin-solvency-proof/1'
+/** Version 2: the statement names the leaf's index (E4). */
+export const PROOF_FORMAT = 'xmargin-solvency-proof/2'
 
 export interface ProofStatement {
   readonly coversMaintenance: boolean
@@ -17,6 +18,7 @@ export interface ProofStatement {
   readonly marketRoot: string
   readonly epoch: string
   readonly accountIdHash: string
+  readonly leafIndex: string
 }
 
 export interface ProofFile {
@@ -29,7 +31,8 @@ export interface ProofFile {
 const hex32 = (x: string) => `0x${BigInt(x).toString(16).padStart(64, '0')}`
 
 export function statementOf(publicSignals: readonly string[]): ProofStatement {
-  const [mm, im, stateRoot, marketRoot, epoch, idHash] = publicSignals as [
+  const [mm, im, stateRoot, marketRoot, epoch, idHash, leafIndex] = publicSignals as [
+    string,
     string,
     string,
     string,
@@ -44,6 +47,7 @@ export function statementOf(publicSignals: readonly string[]): ProofStatement {
     marketRoot: hex32(marketRoot),
     epoch,
     accountIdHash: hex32(idHash),
+    leafIndex,
   }
 }
 
@@ -127,7 +131,7 @@ export function solidityProof(proof: Groth16Proof): {
   }
 }
 
-export type PublicSignals = readonly [bigint, bigint, bigint, bigint, bigint, bigint]
+export type PublicSignals = readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint]
 
 /** The (proof, signals) arguments of verifySolvency and liquidate; `signals` overrides the proof's own. */
 export function solidityCall(
@@ -135,7 +139,9 @@ export function solidityCall(
   publicSignals: readonly string[],
   signals: readonly bigint[] = publicSignals.map(BigInt),
 ): readonly [ReturnType<typeof solidityProof>, PublicSignals] {
-  if (signals.length !== 6)
-    throw new RangeError(`a solvency proof has 6 public signals, got ${signals.length}`)
+  if (signals.length !== SIGNAL_NAMES.length)
+    throw new RangeError(
+      `a solvency proof has ${SIGNAL_NAMES.length} public signals, got ${signals.length}`,
+    )
   return [solidityProof(proof), signals as unknown as PublicSignals]
 }

@@ -34,6 +34,7 @@ export const SIGNAL_NAMES = [
   'marketRoot',
   'epoch',
   'accountIdHash',
+  'leafIndex',
 ] as const
 
 // Instantiating the witness generator is most of a witness's cost: keep one.

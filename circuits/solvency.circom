@@ -2,10 +2,10 @@ pragma circom 2.1.0;
 
 // XM-1 solvency of one account against committed state and market data.
 //
-// PROVES, for public (stateRoot, marketRoot, epoch, accountIdHash):
-//   - a leaf Poseidon(accountId, salt, cash, positions, collateral) sits in
-//     the depth-20 binary state tree with root stateRoot, and
-//     accountIdHash = Poseidon(accountId);
+// PROVES, for public (stateRoot, marketRoot, epoch, accountIdHash, leafIndex):
+//   - a leaf Poseidon(accountId, salt, cash, positions, collateral) sits at
+//     index leafIndex (< 2^20) of the depth-20 binary state tree with root
+//     stateRoot, and accountIdHash = Poseidon(accountId);
 //   - every used holding's market row (underlying, mark, short option
 //     minimum, 16 risk-array entries) is in the market tables behind
 //     marketRoot (each table's row digests are hashed into it once, and
@@ -17,6 +17,10 @@ pragma circom 2.1.0;
 //     (equity >= IM) are those figures' comparisons.
 //
 // DOES NOT ENFORCE:
+//   - that leafIndex is the account's one leaf (trust model E4): the hub
+//     assigns each account its index on its first credit, and the hub and
+//     every registry check the proof's leafIndex against that assignment;
+//     the tree itself may hold another leaf naming the same account;
 //   - that the market rows are right (prices, Black-76 risk arrays, haircuts):
 //     the market table is public, and anyone can recompute it and its root;
 //   - that the state tree holds the account's true on-chain balances;
@@ -47,6 +51,7 @@ template Solvency(P, C, U, K, stateDepth, instrumentBits, assetBits) {
     signal input marketRoot;
     signal input epoch;
     signal input accountIdHash;
+    signal input leafIndex;
     signal output coversMaintenance;
     signal output coversInitial;
 
@@ -55,7 +60,6 @@ template Solvency(P, C, U, K, stateDepth, instrumentBits, assetBits) {
     signal input salt;
     signal input cashAbs;          // 1e-6 USD
     signal input cashNeg;
-    signal input statePath[stateDepth];
     signal input stateSiblings[stateDepth];
 
     // holdings: positions then collateral
@@ -152,15 +156,14 @@ template Solvency(P, C, U, K, stateDepth, instrumentBits, assetBits) {
         leaf.inputs[3 + posFields + f] <== v;
     }
 
-    component pathBits[stateDepth];
-    for (var i = 0; i < stateDepth; i++) {
-        pathBits[i] = AssertBit();
-        pathBits[i].in <== statePath[i];
-    }
+    // the path is the public index's bits (low bit first: the leaf's side at
+    // the bottom), so the index is range-checked to 20 bits and names the leaf
+    component path = Num2Bits(stateDepth);
+    path.in <== leafIndex;
     component state = BinaryMerkleRoot(stateDepth);
     state.leaf <== leaf.out;
     for (var i = 0; i < stateDepth; i++) {
-        state.pathBits[i] <== statePath[i];
+        state.pathBits[i] <== path.out[i];
         state.siblings[i] <== stateSiblings[i];
     }
     state.root === stateRoot;
@@ -269,4 +272,4 @@ template Solvency(P, C, U, K, stateDepth, instrumentBits, assetBits) {
     coversInitial <== 1 - belowIm.out;
 }
 
-component main {public [stateRoot, marketRoot, epoch, accountIdHash]} = Solvency(16, 8, 4, 4, 20, 6, 4);
+component main {public [stateRoot, marketRoot, epoch, accountIdHash, leafIndex]} = Solvency(16, 8, 4, 4, 20, 6, 4);

@@ -156,6 +156,8 @@ export interface Statement {
   readonly marketRoot: bigint
   readonly epoch: bigint
   readonly accountIdHash: bigint
+  /** The leaf's index: the hub's assignment for the account (E4), checked on chain. */
+  readonly leafIndex: bigint
 }
 
 export type CircuitInput = Record<string, string | string[] | string[][] | string[][][]>
@@ -201,17 +203,18 @@ export function circuitInput(
     marketRoot: table.marketRoot,
     epoch,
     accountIdHash: accountIdHash(hash, leaf.accountId),
+    leafIndex: BigInt(leafIndex),
   }
   const input: CircuitInput = {
     stateRoot: str(statement.stateRoot),
     marketRoot: str(statement.marketRoot),
     epoch: str(epoch),
     accountIdHash: str(statement.accountIdHash),
+    leafIndex: str(leafIndex),
     accountId: str(leaf.accountId),
     salt: str(leaf.salt),
     cashAbs: str(leaf.cashAbs),
     cashNeg: str(leaf.cashNeg),
-    statePath: path.bits.map(str),
     stateSiblings: path.siblings.map(str),
     posIndex: positions.map((h) => str(h.index)),
     posQAbs: positions.map((h) => str(h.qAbs)),

@@ -66,10 +66,10 @@ function variant(path: string, change: (doc: ProofDoc) => void): string {
 }
 
 describe('xmargin prove', () => {
-  it('writes a proof whose statement reveals the roots, the epoch, the account hash and two bits', () => {
+  it('writes a proof whose statement reveals the roots, the epoch, the account hash, its leaf index and two bits', () => {
     const { statement, publicSignals } = proofJson(solvencyProof)
     expect(statement).toMatchObject({ coversMaintenance: true, coversInitial: true, epoch: '4' })
-    expect(publicSignals).toHaveLength(6)
+    expect(publicSignals).toHaveLength(7)
     expect(JSON.stringify(proofJson(solvencyProof))).not.toContain('76887')
     expect(proofJson(liquidationProof).statement['coversMaintenance']).toBe(false)
   })

@@ -36,42 +36,74 @@ export interface EpochAccounts {
   readonly tree: StateTree
 }
 
-/** Two accounts in one state tree and one market table, at `epoch`. */
+/** One leaf of a test epoch: whose, which example (healthy or liquidatable), at which index. */
+export interface TestLeaf {
+  readonly accountId: bigint
+  readonly shape: 'healthy' | 'liquidatable'
+  readonly index: number
+  readonly salt: bigint
+}
+
+/**
+ * An epoch of `leaves` in one state tree and one market table (the spec's
+ * example market), with each leaf's prepared proof, in the leaves' order. A
+ * hostile operator's epoch may hold two leaves naming one account.
+ */
+export async function epochOf(
+  leaves: readonly TestLeaf[],
+  epoch: bigint,
+): Promise<{ proofs: PreparedProof[]; tree: StateTree }> {
+  const hash = await poseidonHasher()
+  const shapes = { healthy: specInputs(), liquidatable: liquidatableInputs() }
+  const table = buildMarketTable(
+    hash,
+    shapes.healthy.market,
+    shapes.healthy.params,
+    [...shapes.healthy.portfolio.positions, ...shapes.liquidatable.portfolio.positions].map(
+      (p) => p.instrument,
+    ),
+  )
+  const tree = new StateTree(hash)
+  for (const l of leaves)
+    tree.set(l.index, leafHash(hash, accountLeaf(shapes[l.shape], table, l.accountId, l.salt)))
+  const proofs: PreparedProof[] = []
+  for (const l of leaves)
+    proofs.push(
+      await prepareAccountProof({
+        inputs: shapes[l.shape],
+        accountId: l.accountId,
+        salt: l.salt,
+        epoch,
+        table,
+        state: { tree, leafIndex: l.index },
+      }),
+    )
+  return { proofs, tree }
+}
+
+/**
+ * Two accounts in one state tree and one market table, at `epoch`, at the
+ * leaf indices the hub assigned them (by default 0 and 1: the healthy one
+ * credited first).
+ */
 export async function twoAccountEpoch(
   ids: { healthy: bigint; liquidatable: bigint },
   epoch: bigint,
+  indices: { healthy: number; liquidatable: number } = { healthy: 0, liquidatable: 1 },
 ): Promise<EpochAccounts> {
-  const hash = await poseidonHasher()
-  const healthy = specInputs()
-  const liquidatable = liquidatableInputs()
-  const table = buildMarketTable(
-    hash,
-    healthy.market,
-    healthy.params,
-    [...healthy.portfolio.positions, ...liquidatable.portfolio.positions].map((p) => p.instrument),
+  const { proofs, tree } = await epochOf(
+    [
+      { accountId: ids.healthy, shape: 'healthy', index: indices.healthy, salt: 11n },
+      {
+        accountId: ids.liquidatable,
+        shape: 'liquidatable',
+        index: indices.liquidatable,
+        salt: 13n,
+      },
+    ],
+    epoch,
   )
-  const tree = new StateTree(hash)
-  tree.set(0, leafHash(hash, accountLeaf(healthy, table, ids.healthy, 11n)))
-  tree.set(5, leafHash(hash, accountLeaf(liquidatable, table, ids.liquidatable, 13n)))
-  return {
-    healthy: await prepareAccountProof({
-      inputs: healthy,
-      accountId: ids.healthy,
-      salt: 11n,
-      epoch,
-      table,
-      state: { tree, leafIndex: 0 },
-    }),
-    liquidatable: await prepareAccountProof({
-      inputs: liquidatable,
-      accountId: ids.liquidatable,
-      salt: 13n,
-      epoch,
-      table,
-      state: { tree, leafIndex: 5 },
-    }),
-    tree,
-  }
+  return { healthy: proofs[0]!, liquidatable: proofs[1]!, tree }
 }
 
 /** A proof of `input`, from the cache when this proving key proved it before. */
