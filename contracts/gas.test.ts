@@ -181,10 +181,33 @@ async function measure(): Promise<Record<string, number>> {
   })
   record('MarginVault.execute (liquidation)', await execute(liquidation))
 
+  // leaf indices: t credited first (0), trader 2 next (1), the underwater trader third (2)
   const underwater = trader(1)
+  await ingest(
+    await signedVaa(f, f.spoke, await deposit(f, f.spoke, underwater.key, 'USDC', amount)),
+  )
+  const indices = record(
+    'MarginHub.publishAccountIndices (3)',
+    await sendTransaction(hubOwner, {
+      address: hub,
+      abi: MarginHub.abi,
+      functionName: 'publishAccountIndices',
+      args: [[t.address, trader(2).address, underwater.address]],
+    }),
+  )
+  record(
+    'SolvencyRegistry.receiveAccountIndices (3)',
+    await sendTransaction(owner, {
+      address: f.spoke.contracts.registry,
+      abi: SolvencyRegistry.abi,
+      functionName: 'receiveAccountIndices',
+      args: [await signedVaa(f, f.hub, indices)],
+    }),
+  )
   const epoch = await twoAccountEpoch(
     { healthy: BigInt(t.address), liquidatable: BigInt(underwater.address) },
     1n,
+    { healthy: 0, liquidatable: 2 },
   )
   const root = (x: bigint) => pad(toHex(x), { size: 32 })
   const posted = record(
@@ -217,9 +240,6 @@ async function measure(): Promise<Record<string, number>> {
       functionName: 'verifySolvency',
       args: proofArgs(healthy),
     }),
-  )
-  await ingest(
-    await signedVaa(f, f.spoke, await deposit(f, f.spoke, underwater.key, 'USDC', amount)),
   )
   record(
     'MarginHub.liquidate',

@@ -11,8 +11,10 @@ import { DEVNET_DEPLOYER_KEY } from '../aggregator/devnet/chains.ts'
 import { PayloadHarness } from '../build/contracts/artifacts.ts'
 import { revertOf } from '../test/helpers/devnet-fixture.ts'
 import {
+  ACCOUNT_INDICES_HEADER,
   decodePayload,
   encodePayload,
+  MAX_ACCOUNT_INDICES,
   PAYLOAD_LENGTH,
   PayloadError,
   type WithdrawalApproval,
@@ -75,6 +77,11 @@ const PAYLOAD: fc.Arbitrary<XMarginPayload> = fc.oneof(
     marketRoot: bytes32,
     postedAt: uint(64),
   }),
+  fc.record({
+    kind: fc.constant('accountIndices' as const),
+    first: uint(64),
+    accountIdHashes: fc.array(bytes32, { minLength: 1, maxLength: MAX_ACCOUNT_INDICES }),
+  }),
   payout.map((p): WithdrawalApproval => ({ kind: 'withdrawalApproval', ...p })),
   fc.record({ p: payout, recipient: address, epoch: uint(64) }).map(
     ({ p, recipient, epoch }): XMarginPayload => ({
@@ -111,6 +118,15 @@ async function solidityDecode(kind: XMarginPayload['kind'], bytes: Hex): Promise
       })),
     }
   }
+  if (kind === 'accountIndices') {
+    const a = await read({
+      address: harness,
+      abi: PayloadHarness.abi,
+      functionName: 'decodeAccountIndices',
+      args: [bytes],
+    })
+    return { kind, first: a.first, accountIdHashes: [...a.accountIdHashes] }
+  }
   const [code, o] = await read({
     address: harness,
     abi: PayloadHarness.abi,
@@ -144,6 +160,13 @@ async function solidityEncode(p: XMarginPayload): Promise<Hex> {
       })
     case 'epochRoot':
       return read({ address: harness, abi, functionName: 'encodeEpochRoot', args: [p] })
+    case 'accountIndices':
+      return read({
+        address: harness,
+        abi,
+        functionName: 'encodeAccountIndices',
+        args: [{ first: p.first, accountIdHashes: [...p.accountIdHashes] }],
+      })
     case 'withdrawalApproval':
       return read({
         address: harness,
@@ -185,7 +208,11 @@ describe('payload codec', () => {
     await fc.assert(
       fc.asyncProperty(PAYLOAD, async (p) => {
         const bytes = encodePayload(p)
-        expect((bytes.length - 2) / 2).toBe(PAYLOAD_LENGTH[p.kind])
+        expect((bytes.length - 2) / 2).toBe(
+          p.kind === 'accountIndices'
+            ? ACCOUNT_INDICES_HEADER + 32 * p.accountIdHashes.length
+            : PAYLOAD_LENGTH[p.kind],
+        )
         expect(await solidityDecode(p.kind, bytes)).toEqual(p)
       }),
       { numRuns: 120 },
@@ -216,6 +243,22 @@ describe('payload codec', () => {
       address: harness,
       abi: PayloadHarness.abi,
       functionName: 'decodeCollateralUpdate',
+      args: [bad],
+    })
+    expect(await revertOf(call)).toBe('MalformedPayload')
+  })
+
+  it.each([
+    { name: 'no hashes', count: 0, hashes: 0 },
+    { name: 'more hashes than the count says', count: 1, hashes: 2 },
+    { name: 'more than 32', count: 33, hashes: 33 },
+  ])('both reject account indices with $name', async ({ count, hashes }) => {
+    const bad: Hex = `0x0205${'00'.repeat(8)}${toHex(count, { size: 1 }).slice(2)}${'ab'.repeat(32 * hashes)}`
+    expect(() => decodePayload(bad)).toThrow(PayloadError)
+    const call = c.public.readContract({
+      address: harness,
+      abi: PayloadHarness.abi,
+      functionName: 'decodeAccountIndices',
       args: [bad],
     })
     expect(await revertOf(call)).toBe('MalformedPayload')

@@ -13,6 +13,7 @@ export const KIND = {
   epochRoot: 2,
   withdrawalApproval: 3,
   liquidation: 4,
+  accountIndices: 5,
 } as const
 /** withdrawal and seizure: paid; expired and insufficientBalance: refused by the vault, nothing moved. */
 export const ACTION = {
@@ -28,6 +29,16 @@ export const PAYLOAD_LENGTH = {
   withdrawalApproval: 112,
   liquidation: 140,
 } as const
+
+/** accountIndices is the one variable-length layout: this header, then 32 bytes a hash. */
+export const ACCOUNT_INDICES_HEADER = 11
+export const MAX_ACCOUNT_INDICES = 32
+
+function expectedLength(kind: PayloadKind, bytes: Uint8Array): number {
+  if (kind !== 'accountIndices') return PAYLOAD_LENGTH[kind]
+  const count = bytes[10] ?? 0
+  return count >= 1 && count <= MAX_ACCOUNT_INDICES ? ACCOUNT_INDICES_HEADER + 32 * count : -1
+}
 
 export type PayloadKind = keyof typeof KIND
 export type CollateralAction = keyof typeof ACTION
@@ -59,6 +70,13 @@ export interface EpochRoot {
   readonly postedAt: bigint
 }
 
+/** The state-tree leaf indices the hub assigned (E4): accountIdHashes[i] has index first + i. */
+export interface AccountIndices {
+  readonly kind: 'accountIndices'
+  readonly first: bigint
+  readonly accountIdHashes: readonly Hex[]
+}
+
 /** The hub's order to one vault to pay an account. */
 export interface WithdrawalApproval {
   readonly kind: 'withdrawalApproval'
@@ -79,7 +97,12 @@ export interface Liquidation extends Omit<WithdrawalApproval, 'kind'> {
   readonly epoch: bigint
 }
 
-export type XMarginPayload = CollateralUpdate | EpochRoot | WithdrawalApproval | Liquidation
+export type XMarginPayload =
+  | CollateralUpdate
+  | EpochRoot
+  | AccountIndices
+  | WithdrawalApproval
+  | Liquidation
 
 /** A payload that is not one of the version-1 layouts. */
 export class PayloadError extends XmarginError {
@@ -111,6 +134,11 @@ export function encodePayload(p: XMarginPayload): Hex {
       return encodePacked(
         ['uint8', 'uint8', 'uint64', 'bytes32', 'bytes32', 'uint64'],
         [...head(p.kind), p.epoch, p.stateRoot, p.marketRoot, p.postedAt],
+      )
+    case 'accountIndices':
+      return encodePacked(
+        ['uint8', 'uint8', 'uint64', 'uint8', 'bytes32[]'],
+        [...head(p.kind), p.first, p.accountIdHashes.length, [...p.accountIdHashes]],
       )
     case 'withdrawalApproval':
       return encodePacked(
@@ -187,7 +215,11 @@ export function decodePayload(payload: Hex | Uint8Array): XMarginPayload {
   const bytes = typeof payload === 'string' ? hexToBytes(payload) : payload
   const version = bytes[0]
   const kind = (Object.keys(KIND) as PayloadKind[]).find((k) => KIND[k] === bytes[1])
-  if (version !== PAYLOAD_VERSION || kind === undefined || bytes.length !== PAYLOAD_LENGTH[kind]) {
+  if (
+    version !== PAYLOAD_VERSION ||
+    kind === undefined ||
+    bytes.length !== expectedLength(kind, bytes)
+  ) {
     throw new PayloadError(
       `not an xmargin v${PAYLOAD_VERSION} payload (version ${version}, kind ${bytes[1]}, ${bytes.length} bytes)`,
     )
@@ -221,6 +253,11 @@ export function decodePayload(payload: Hex | Uint8Array): XMarginPayload {
         marketRoot: r.bytes32(),
         postedAt: r.uint(8),
       }
+    case 'accountIndices': {
+      const first = r.uint(8)
+      const count = r.small(1)
+      return { kind, first, accountIdHashes: Array.from({ length: count }, () => r.bytes32()) }
+    }
     case 'withdrawalApproval':
       return { kind, ...readPayout(r) }
     case 'liquidation':

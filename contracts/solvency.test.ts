@@ -2,6 +2,9 @@
  * Solvency proofs on chain: the registry on every chain checks them against
  * the latest posted roots and remembers solvent accounts; the hub publishes a
  * liquidation only with a valid liquidatable proof about the named account.
+ * Against a hostile operator: a proof must sit at the leaf index the hub
+ * assigned the account (E4), an epoch may advance only by the configured
+ * step, and an attestation goes stale after the registry's maximum age (E8).
  */
 import { type Hex, pad, toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,6 +16,8 @@ import { type ProofResult, releaseProver } from '../circuits/prover.ts'
 import { decodePayload } from '../contracts/payloads.ts'
 import { CIRCUIT_WAIT_MS, circuitsReady } from '../test/helpers/circuits.ts'
 import {
+  advanceTime,
+  deliverIndices,
   deposit,
   type Fixture,
   hubLedger,
@@ -25,7 +30,12 @@ import {
   trader,
   units,
 } from '../test/helpers/devnet-fixture.ts'
-import { cachedProof, type EpochAccounts, twoAccountEpoch } from '../test/helpers/proofs.ts'
+import {
+  cachedProof,
+  type EpochAccounts,
+  epochOf,
+  twoAccountEpoch,
+} from '../test/helpers/proofs.ts'
 
 let f: Fixture
 let epoch: EpochAccounts
@@ -104,6 +114,33 @@ function liquidate(
 const tampered = (p: ProofResult, index: number, value: bigint) =>
   p.publicSignals.map((s, i) => (i === index ? value : BigInt(s)))
 
+/** Credit `who` on the spoke and ingest it on the hub: the first credit assigns the leaf index. */
+async function credit(on: Fixture, who: { key: Hex }, amount: string): Promise<void> {
+  const receipt = await deposit(on, on.spoke, who.key, 'USDC', units(on.spoke, 'USDC', amount))
+  await sendTransaction(on.clients(on.hub), {
+    address: on.hub.contracts.hub!,
+    abi: MarginHub.abi,
+    functionName: 'ingestCollateralUpdate',
+    args: [await signedVaa(on, on.spoke, receipt)],
+  })
+}
+
+/** The solvent trader credited first (leaf 0), the underwater one second (leaf 1); every registry told. */
+async function indexBoth(on: Fixture, underwaterAmount: string): Promise<void> {
+  await credit(on, solvent, '100')
+  await credit(on, underwater, underwaterAmount)
+  await deliverIndices(on, [solvent.address, underwater.address])
+}
+
+function postEpochAt(n: bigint, on = f) {
+  return sendTransaction(on.clients(on.hub), {
+    address: on.hub.contracts.hub!,
+    abi: MarginHub.abi,
+    functionName: 'postEpoch',
+    args: [n, word(n), word(n)],
+  })
+}
+
 beforeAll(async () => {
   await circuitsReady()
   f = await startFixture(2)
@@ -114,19 +151,13 @@ beforeAll(async () => {
   healthy = await cachedProof(epoch.healthy.input)
   liquidatable = await cachedProof(epoch.liquidatable.input)
   await releaseProver()
+  // the underwater trader has collateral on the spoke, known to the hub's ledger
+  await indexBoth(f, '5000')
   await postEpoch(
     1n,
     word(epoch.healthy.statement.stateRoot),
     word(epoch.healthy.statement.marketRoot),
   )
-  // the underwater trader has collateral on the spoke, known to the hub's ledger
-  const receipt = await deposit(f, f.spoke, underwater.key, 'USDC', units(f.spoke, 'USDC', '5000'))
-  await sendTransaction(f.clients(f.hub), {
-    address: f.hub.contracts.hub!,
-    abi: MarginHub.abi,
-    functionName: 'ingestCollateralUpdate',
-    args: [await signedVaa(f, f.spoke, receipt)],
-  })
 }, CIRCUIT_WAIT_MS)
 afterAll(async () => {
   await f?.stop()
@@ -156,7 +187,8 @@ describe('SolvencyRegistry.verifySolvency', () => {
   it.each([
     ['the outcome bit flipped', 0, 0n, 'InvalidProof'],
     ['coversInitial flipped', 1, 0n, 'InvalidProof'],
-    ['another account id hash', 5, 12345n, 'InvalidProof'],
+    ['another account id hash', 5, 12345n, 'WrongLeafIndex'],
+    ['another leaf index', 6, 1n, 'WrongLeafIndex'],
     ['another state root', 2, 999n, 'RootMismatch'],
     ['another market root', 3, 999n, 'RootMismatch'],
     ['an epoch never posted', 4, 77n, 'UnknownEpoch'],
@@ -248,14 +280,151 @@ describe('MarginHub.liquidate', () => {
   })
 })
 
+describe('E4: one leaf per account, at the index the hub assigned', () => {
+  // A hostile operator's epoch 2: the true leaves at 0 and 1, and beside them
+  // a fake healthy leaf for the underwater trader (to attest it solvent) and a
+  // fake liquidatable one for the solvent trader (to seize its collateral).
+  let fakeHealthy: ProofResult
+  let fakeLiquidatable: ProofResult
+  beforeAll(async () => {
+    const { proofs } = await epochOf(
+      [
+        { accountId: BigInt(solvent.address), shape: 'healthy', index: 0, salt: 11n },
+        { accountId: BigInt(underwater.address), shape: 'liquidatable', index: 1, salt: 13n },
+        { accountId: BigInt(underwater.address), shape: 'healthy', index: 7, salt: 17n },
+        { accountId: BigInt(solvent.address), shape: 'liquidatable', index: 6, salt: 19n },
+      ],
+      2n,
+    )
+    fakeHealthy = await cachedProof(proofs[2]!.input)
+    fakeLiquidatable = await cachedProof(proofs[3]!.input)
+    await releaseProver()
+    await postEpoch(2n, word(proofs[0]!.statement.stateRoot), word(proofs[0]!.statement.marketRoot))
+  }, CIRCUIT_WAIT_MS)
+
+  it("the hub and every registry know each account's index", async () => {
+    for (const [who, index] of [
+      [solvent, 0n],
+      [underwater, 1n],
+    ] as const) {
+      const onHub = await f.clients(f.hub).public.readContract({
+        address: f.hub.contracts.hub!,
+        abi: MarginHub.abi,
+        functionName: 'leafIndexOf',
+        args: [who.address],
+      })
+      expect(onHub).toEqual([true, index])
+    }
+    for (const chain of f.manifest.chains)
+      expect(
+        await f.clients(chain).public.readContract({
+          address: chain.contracts.registry,
+          abi: SolvencyRegistry.abi,
+          functionName: 'leafIndexOf',
+          args: [word(BigInt(healthy.publicSignals[5]!))],
+        }),
+      ).toEqual([true, 0n])
+  })
+
+  it('a fake healthy leaf for an underwater account is refused by every registry', async () => {
+    expect(fakeHealthy.publicSignals[6]).toBe('7')
+    for (const chain of f.manifest.chains)
+      expect(await revertOf(verifySolvency(chain, fakeHealthy))).toBe('WrongLeafIndex')
+    expect(await isSolvent(f.spoke, fakeHealthy.publicSignals[5]!, 2n)).toBe(false)
+  })
+
+  it('a fake liquidatable leaf for a solvent account cannot seize on the hub', async () => {
+    expect(await revertOf(liquidate(fakeLiquidatable, solvent.address))).toBe('WrongLeafIndex')
+  })
+
+  it('naming the right index over a proof made at the wrong one fails the proof itself', async () => {
+    const signals = tampered(fakeHealthy, 6, 1n)
+    expect(await revertOf(verifySolvency(f.spoke, fakeHealthy, signals))).toBe('InvalidProof')
+  })
+})
+
 describe('after a newer epoch', () => {
   it('proofs against the older roots are refused, by the registry and the hub', async () => {
-    await postEpoch(2n, word(3n), word(4n))
+    await postEpoch(3n, word(3n), word(4n))
     expect(await revertOf(verifySolvency(f.spoke, healthy))).toBe('StaleEpoch')
     expect(await revertOf(liquidate(liquidatable))).toBe('StaleEpoch')
-    // what was proved at epoch 1 stays on record for protocols that accept it
+    // what was proved at epoch 1 stays on record for protocols that accept it, while fresh
     expect(await isSolvent(f.spoke, healthy.publicSignals[5]!, 1n)).toBe(true)
   })
+})
+
+describe('E8: epochs advance by a bounded step, and attestations go stale', () => {
+  const hubCall = (functionName: 'setMaxEpochStep', value: bigint, from?: Hex) =>
+    sendTransaction(f.clients(f.hub, from), {
+      address: f.hub.contracts.hub!,
+      abi: MarginHub.abi,
+      functionName,
+      args: [value],
+    })
+  const registryCall = (value: bigint, from?: Hex) =>
+    sendTransaction(f.clients(f.spoke, from), {
+      address: f.spoke.contracts.registry,
+      abi: SolvencyRegistry.abi,
+      functionName: 'setMaxEpochAge',
+      args: [value],
+    })
+
+  it.each([
+    ['two past the latest', 5n, 'EpochStepTooLarge'],
+    ['near 2^64', (1n << 64n) - 1n, 'EpochStepTooLarge'],
+    ['the latest again', 3n, 'EpochNotIncreasing'],
+  ])('the hub refuses an epoch %s (%s)', async (_, n, error) => {
+    expect(await revertOf(postEpochAt(n))).toBe(error)
+  })
+
+  it.each([
+    ['a step of 0', 0n, undefined, 'EpochStepOutOfRange'],
+    ['a step past 2^32', (1n << 32n) + 1n, undefined, 'EpochStepOutOfRange'],
+    ['anyone but the owner', 2n, keeper.key, 'OwnableUnauthorizedAccount'],
+  ])('setMaxEpochStep refuses %s', async (_, value, from, error) => {
+    expect(await revertOf(hubCall('setMaxEpochStep', value, from))).toBe(error)
+  })
+
+  it('the owner widens the step, and an epoch within it is posted', async () => {
+    await hubCall('setMaxEpochStep', 2n)
+    await postEpochAt(5n)
+    expect(await revertOf(postEpochAt(8n))).toBe('EpochStepTooLarge')
+    await hubCall('setMaxEpochStep', 1n)
+  })
+
+  it.each([
+    ['under a minute', 59n, undefined, 'EpochAgeOutOfRange'],
+    ['over 30 days', 30n * 86_400n + 1n, undefined, 'EpochAgeOutOfRange'],
+    ['anyone but the owner', 600n, keeper.key, 'OwnableUnauthorizedAccount'],
+  ])('setMaxEpochAge refuses %s', async (_, value, from, error) => {
+    expect(await revertOf(registryCall(value, from))).toBe(error)
+  })
+
+  it(
+    'isSolvent turns false once the attestation is older than the maximum age, and proofs of that epoch are refused',
+    async () => {
+      await registryCall(600n)
+      const fresh = await twoAccountEpoch(
+        { healthy: BigInt(solvent.address), liquidatable: BigInt(underwater.address) },
+        6n,
+      )
+      const proof = await cachedProof(fresh.healthy.input)
+      await releaseProver()
+      await postEpoch(
+        6n,
+        word(fresh.healthy.statement.stateRoot),
+        word(fresh.healthy.statement.marketRoot),
+      )
+      await verifySolvency(f.spoke, proof)
+      const id = proof.publicSignals[5]!
+      expect(await isSolvent(f.spoke, id, 6n)).toBe(true)
+      await advanceTime(f, 601)
+      expect(await isSolvent(f.spoke, id, 6n)).toBe(false)
+      expect(await isSolvent(f.spoke, id, 1n)).toBe(false)
+      expect(await revertOf(verifySolvency(f.spoke, proof))).toBe('EpochTooOld')
+    },
+    CIRCUIT_WAIT_MS,
+  )
 })
 
 describe('the verifier, bound once by the owner', () => {
@@ -269,13 +438,7 @@ describe('the verifier, bound once by the owner', () => {
       word(epoch.healthy.statement.marketRoot),
       g,
     )
-    const receipt = await deposit(g, g.spoke, underwater.key, 'USDC', 1_000_000n)
-    await sendTransaction(g.clients(g.hub), {
-      address: g.hub.contracts.hub!,
-      abi: MarginHub.abi,
-      functionName: 'ingestCollateralUpdate',
-      args: [await signedVaa(g, g.spoke, receipt)],
-    })
+    await indexBoth(g, '1')
   }, 60_000)
   afterAll(async () => {
     await g?.stop()

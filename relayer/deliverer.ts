@@ -163,6 +163,7 @@ async function mapConcurrent<T, R>(
 const ABIS = {
   ingestCollateralUpdate: MarginHub.abi,
   receiveEpochRoot: SolvencyRegistry.abi,
+  receiveAccountIndices: SolvencyRegistry.abi,
   execute: MarginVault.abi,
 } as const
 

@@ -50,7 +50,8 @@ export function emittersOn(t: Topology, chain: RelayChain): Address[] {
 
 /**
  * Where a message goes, by emitter and payload kind: collateral updates from
- * a vault to the hub; epoch roots from the hub to every registry; payouts
+ * a vault to the hub; epoch roots and account indices from the hub to every
+ * registry; payouts
  * from the hub to the vault they name. Anything else goes nowhere.
  */
 export function route(
@@ -77,13 +78,17 @@ export function route(
           : [],
       }
     case 'epochRoot':
+    case 'accountIndices':
       return {
         kind: decoded.kind,
         targets: fromHub
           ? t.chains.map((c) => ({
               chain: c.wormholeChainId,
               contract: c.registry,
-              method: 'receiveEpochRoot' as const,
+              method:
+                decoded.kind === 'epochRoot'
+                  ? ('receiveEpochRoot' as const)
+                  : ('receiveAccountIndices' as const),
             }))
           : [],
       }

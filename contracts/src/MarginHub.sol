@@ -37,6 +37,11 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     uint32 public constant MIN_PAYOUT_LIFETIME = 1 hours;
     uint32 public constant MAX_PAYOUT_LIFETIME = 7 days;
 
+    /// @notice Leaf indices of the depth-20 state tree the circuit opens.
+    uint64 public constant STATE_CAPACITY = 1 << 20;
+    /// @notice The largest maxEpochStep: epochs can still advance 2^64 / 2^32 times past any epoch.
+    uint64 public constant MAX_EPOCH_STEP = 1 << 32;
+
     /// @notice Poseidon with one input: binds a proof's accountIdHash to an address.
     IPoseidon1 public immutable accountHasher;
     address public operator;
@@ -48,12 +53,19 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     /// @inheritdoc IVerifierBinding
     /// @dev Packed with nextPayoutId: liquidate reads both, so the verifier costs a warm read.
     IGroth16Verifier public verifier;
+    /// @inheritdoc IMarginHub
+    /// @dev Packed with nextPayoutId and verifier: a first credit adds one warm-slot write.
+    uint32 public accountCount;
 
     /// @notice The trusted vault emitter of each Wormhole chain.
     mapping(uint16 chain => bytes32) public vaultEmitter;
     mapping(address account => mapping(uint16 chain => mapping(address token => LedgerEntry))) private _ledger;
     mapping(uint64 epoch => Roots) private _roots;
     mapping(uint64 id => Payout) private _payouts;
+    /// @dev Leaf index + 1 (0: none yet) (E4).
+    mapping(address account => uint64) private _leafIndexPlusOne;
+    /// @inheritdoc IMarginHub
+    uint64 public maxEpochStep = 1;
 
     modifier onlyOperator() {
         if (msg.sender != operator) revert NotOperator(msg.sender);
@@ -116,6 +128,7 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
             entry.balance = u.balance;
             entry.nextSequence = vm.sequence + 1;
         }
+        if (u.action == P.ACTION_DEPOSIT && _leafIndexPlusOne[u.account] == 0) _index(u.account);
         emit CollateralUpdated(u.account, u.chain, u.token, u.balance, vm.sequence, applied);
         // Settled whether or not the balance applied: a newer update already reflects the payout.
         if (u.action != P.ACTION_DEPOSIT) _settle(u, entry);
@@ -139,7 +152,9 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
         onlyOperator
         returns (uint64 sequence)
     {
-        if (epoch <= latestEpoch) revert EpochNotIncreasing(latestEpoch, epoch);
+        uint64 latest = latestEpoch;
+        if (epoch <= latest) revert EpochNotIncreasing(latest, epoch);
+        if (epoch - latest > maxEpochStep) revert EpochStepTooLarge(latest, epoch, maxEpochStep);
         latestEpoch = epoch;
         _roots[epoch] = Roots({stateRoot: stateRoot, marketRoot: marketRoot});
         sequence = _publish(
@@ -166,7 +181,7 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     /// @inheritdoc IMarginHub
     function liquidate(
         SolvencyProof calldata proof,
-        uint256[6] calldata signals,
+        uint256[7] calldata signals,
         uint16 chain,
         address account,
         address token,
@@ -178,6 +193,40 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
         P.Payout memory p = _payout(chain, account, token, amount, recipient, epoch);
         sequence = _publish(P.encodeLiquidation(p));
         emit LiquidationPublished(p.id, account, chain, token, amount, recipient, epoch, p.expiry, sequence);
+    }
+
+    /// @inheritdoc IMarginHub
+    function publishAccountIndices(address[] calldata accounts)
+        external
+        payable
+        onlyOperator
+        returns (uint64 sequence)
+    {
+        if (accounts.length == 0 || accounts.length > P.MAX_ACCOUNT_INDICES) {
+            revert AccountIndicesCount(accounts.length);
+        }
+        uint64 first = _leafIndexPlusOne[accounts[0]];
+        bytes32[] memory hashes = new bytes32[](accounts.length);
+        for (uint256 i = 0; i < accounts.length; i++) {
+            // consecutive indices, so that the payload names only the first
+            if (first == 0 || _leafIndexPlusOne[accounts[i]] != first + i) revert NotIndexedInOrder(i, accounts[i]);
+            hashes[i] = bytes32(accountHasher.poseidon([uint256(uint160(accounts[i]))]));
+        }
+        sequence = _publish(P.encodeAccountIndices(P.AccountIndices({first: first - 1, accountIdHashes: hashes})));
+        emit AccountIndicesPublished(first - 1, accounts.length, sequence);
+    }
+
+    /// @inheritdoc IMarginHub
+    function leafIndexOf(address account) external view returns (bool assigned, uint64 index) {
+        uint64 plusOne = _leafIndexPlusOne[account];
+        return plusOne == 0 ? (false, 0) : (true, plusOne - 1);
+    }
+
+    /// @inheritdoc IMarginHub
+    function setMaxEpochStep(uint64 step) external onlyOwner {
+        if (step == 0 || step > MAX_EPOCH_STEP) revert EpochStepOutOfRange(step);
+        maxEpochStep = step;
+        emit MaxEpochStepChanged(step);
     }
 
     /// @inheritdoc IMarginHub
@@ -272,8 +321,8 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
         emit PayoutSettled(u.payoutId, u.account, u.chain, u.token, u.amount, status);
     }
 
-    /// @dev A valid liquidatable proof about `account` against the latest epoch's roots.
-    function _checkProof(SolvencyProof calldata proof, uint256[6] calldata signals, address account)
+    /// @dev A valid liquidatable proof about `account`, at its leaf index, against the latest epoch's roots.
+    function _checkProof(SolvencyProof calldata proof, uint256[7] calldata signals, address account)
         private
         view
         returns (uint64 epoch)
@@ -288,10 +337,23 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
         }
         uint256 idHash = accountHasher.poseidon([uint256(uint160(account))]);
         if (signals[S.ACCOUNT_ID_HASH] != idHash) revert WrongAccount(account, bytes32(signals[S.ACCOUNT_ID_HASH]));
+        uint64 plusOne = _leafIndexPlusOne[account];
+        if (plusOne == 0 || signals[S.LEAF_INDEX] != plusOne - 1) {
+            revert WrongLeafIndex(bytes32(idHash), signals[S.LEAF_INDEX]);
+        }
         if (signals[S.COVERS_MAINTENANCE] != 0) revert NotLiquidatable(account, epoch);
         IGroth16Verifier v = verifier;
         if (address(v) == address(0)) revert VerifierNotBound();
         if (!v.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
+    }
+
+    /// @dev The next leaf index to `account`, on its first credit.
+    function _index(address account) private {
+        uint32 index = accountCount;
+        if (index >= STATE_CAPACITY) revert StateTreeFull();
+        accountCount = index + 1;
+        _leafIndexPlusOne[account] = uint64(index) + 1;
+        emit AccountIndexed(account, index);
     }
 
     function _setOperator(address operator_) private {

@@ -19,8 +19,16 @@ contract SolvencyRegistry is ISolvencyRegistry, WormholeReceiver, Ownable2Step {
     /// @dev Packed with latestEpoch: verifySolvency reads both, so the verifier costs a warm read.
     IGroth16Verifier public verifier;
 
+    /// @notice Bounds of maxEpochAge: at least a few epochs' time, at most a month.
+    uint64 public constant MIN_EPOCH_AGE = 1 minutes;
+    uint64 public constant MAX_EPOCH_AGE = 30 days;
+    /// @inheritdoc ISolvencyRegistry
+    uint64 public maxEpochAge = 1 hours;
+
     mapping(uint64 epoch => Roots) private _roots;
     mapping(bytes32 accountIdHash => uint64) public solventEpoch;
+    /// @dev Leaf index + 1 (0: not received).
+    mapping(bytes32 accountIdHash => uint64) private _leafIndexPlusOne;
 
     constructor(IWormhole core, uint16 hubChain_, bytes32 hubEmitter_, address owner_)
         WormholeReceiver(core)
@@ -40,7 +48,7 @@ contract SolvencyRegistry is ISolvencyRegistry, WormholeReceiver, Ownable2Step {
     }
 
     /// @inheritdoc ISolvencyRegistry
-    function verifySolvency(SolvencyProof calldata proof, uint256[6] calldata signals) external returns (bool solvent) {
+    function verifySolvency(SolvencyProof calldata proof, uint256[7] calldata signals) external returns (bool solvent) {
         if (signals[S.EPOCH] > type(uint64).max) revert UnknownEpoch(type(uint64).max);
         uint64 epoch = uint64(signals[S.EPOCH]);
         Roots storage r = _roots[epoch];
@@ -49,11 +57,14 @@ contract SolvencyRegistry is ISolvencyRegistry, WormholeReceiver, Ownable2Step {
         if (bytes32(signals[S.STATE_ROOT]) != r.stateRoot || bytes32(signals[S.MARKET_ROOT]) != r.marketRoot) {
             revert RootMismatch(epoch);
         }
+        if (!_fresh(r.postedAt)) revert EpochTooOld(epoch, r.postedAt, maxEpochAge);
+        bytes32 account = bytes32(signals[S.ACCOUNT_ID_HASH]);
+        uint64 plusOne = _leafIndexPlusOne[account];
+        if (plusOne == 0 || signals[S.LEAF_INDEX] != plusOne - 1) revert WrongLeafIndex(account, signals[S.LEAF_INDEX]);
         IGroth16Verifier v = verifier;
         if (address(v) == address(0)) revert VerifierNotBound();
         if (!v.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
         solvent = signals[S.COVERS_MAINTENANCE] == 1;
-        bytes32 account = bytes32(signals[S.ACCOUNT_ID_HASH]);
         if (solvent && epoch > solventEpoch[account]) solventEpoch[account] = epoch;
         emit SolvencyVerified(account, epoch, solvent, signals[S.COVERS_INITIAL] == 1);
     }
@@ -61,7 +72,37 @@ contract SolvencyRegistry is ISolvencyRegistry, WormholeReceiver, Ownable2Step {
     /// @inheritdoc ISolvencyRegistry
     function isSolvent(bytes32 accountIdHash, uint64 minEpoch) external view returns (bool) {
         uint64 at = solventEpoch[accountIdHash];
-        return at != 0 && at >= minEpoch;
+        return at != 0 && at >= minEpoch && _fresh(_roots[at].postedAt);
+    }
+
+    /// @inheritdoc ISolvencyRegistry
+    function receiveAccountIndices(bytes calldata encodedVaa) external {
+        IWormhole.VM memory vm = _consumeFrom(encodedVaa, hubChain, hubEmitter);
+        uint8 kind = P.kindOf(vm.payload);
+        if (kind != P.KIND_ACCOUNT_INDICES) revert UnexpectedKind(kind);
+        P.AccountIndices memory a = P.decodeAccountIndices(vm.payload);
+        for (uint256 i = 0; i < a.accountIdHashes.length; i++) {
+            _leafIndexPlusOne[a.accountIdHashes[i]] = a.first + uint64(i) + 1;
+        }
+        emit AccountIndicesReceived(a.first, a.accountIdHashes.length);
+    }
+
+    /// @inheritdoc ISolvencyRegistry
+    function leafIndexOf(bytes32 accountIdHash) external view returns (bool assigned, uint64 index) {
+        uint64 plusOne = _leafIndexPlusOne[accountIdHash];
+        return plusOne == 0 ? (false, 0) : (true, plusOne - 1);
+    }
+
+    /// @inheritdoc ISolvencyRegistry
+    function setMaxEpochAge(uint64 maxAge) external onlyOwner {
+        if (maxAge < MIN_EPOCH_AGE || maxAge > MAX_EPOCH_AGE) revert EpochAgeOutOfRange(maxAge);
+        maxEpochAge = maxAge;
+        emit MaxEpochAgeChanged(maxAge);
+    }
+
+    /// @dev Posted at most maxEpochAge ago; a hub clock ahead of this chain's counts as now.
+    function _fresh(uint64 postedAt) private view returns (bool) {
+        return block.timestamp <= uint256(postedAt) + maxEpochAge;
     }
 
     /// @inheritdoc ISolvencyRegistry

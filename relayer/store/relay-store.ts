@@ -13,7 +13,11 @@ import type { Database } from './database.ts'
 export interface Target {
   readonly chain: number
   readonly contract: Hex
-  readonly method: 'ingestCollateralUpdate' | 'receiveEpochRoot' | 'execute'
+  readonly method:
+    | 'ingestCollateralUpdate'
+    | 'receiveEpochRoot'
+    | 'receiveAccountIndices'
+    | 'execute'
 }
 
 export interface ObservedMessage extends PublishedMessage {

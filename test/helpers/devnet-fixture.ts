@@ -18,7 +18,12 @@ import {
 } from '../../aggregator/devnet/chains.ts'
 import { type Devnet, startDevnet } from '../../aggregator/devnet/devnet.ts'
 import type { ChainManifest, DevnetManifest } from '../../aggregator/devnet/manifest.ts'
-import { MarginHub, MarginVault, TestToken } from '../../build/contracts/artifacts.ts'
+import {
+  MarginHub,
+  MarginVault,
+  SolvencyRegistry,
+  TestToken,
+} from '../../build/contracts/artifacts.ts'
 import { encodePayload, type XMarginPayload } from '../../contracts/payloads.ts'
 import { signVaa } from '../../relayer/devnet-guardian.ts'
 import { messagesFromReceipt, type PublishedMessage } from '../../relayer/messages.ts'
@@ -157,6 +162,27 @@ export function forgedVaa(
     payload: typeof payload === 'string' ? payload : encodePayload(payload),
   }
   return keys === undefined ? signVaa(message) : signVaa(message, keys)
+}
+
+/**
+ * Publish the hub's leaf indices of `accounts` (consecutive, in order: E4) and
+ * deliver them to every chain's registry, as the relayer would.
+ */
+export async function deliverIndices(f: Fixture, accounts: readonly Address[]): Promise<void> {
+  const receipt = await sendTransaction(f.clients(f.hub), {
+    address: f.hub.contracts.hub!,
+    abi: MarginHub.abi,
+    functionName: 'publishAccountIndices',
+    args: [[...accounts]],
+  })
+  const vaa = await signedVaa(f, f.hub, receipt)
+  for (const chain of f.manifest.chains)
+    await sendTransaction(f.clients(chain), {
+      address: chain.contracts.registry,
+      abi: SolvencyRegistry.abi,
+      functionName: 'receiveAccountIndices',
+      args: [vaa],
+    })
 }
 
 /** The custom error a failed call reverted with, by name. */

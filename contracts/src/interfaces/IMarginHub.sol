@@ -50,6 +50,17 @@ interface IMarginHub is IWormholeReceiver, ISolvencyProofErrors, IVerifierBindin
     error NotOperator(address caller);
     /// @notice Epochs must strictly increase.
     error EpochNotIncreasing(uint64 latest, uint64 posted);
+    /// @notice An epoch may exceed the latest by at most maxEpochStep (E8), so that no epoch
+    ///         number near 2^64 can be posted and leave no room after it.
+    error EpochStepTooLarge(uint64 latest, uint64 posted, uint64 maxStep);
+    /// @notice The epoch step must lie in [1, MAX_EPOCH_STEP].
+    error EpochStepOutOfRange(uint64 step);
+    /// @notice Every leaf index of the depth-20 state tree is assigned: no new account fits.
+    error StateTreeFull();
+    /// @notice Account indices are published 1 to 32 at a time.
+    error AccountIndicesCount(uint256 count);
+    /// @notice The account at `position` has no leaf index, or not the one after its predecessor's.
+    error NotIndexedInOrder(uint256 position, address account);
     /// @notice No vault is registered for that chain.
     error VaultNotRegistered(uint16 chain);
     /// @notice The ledger's balance less what outstanding payouts reserve does not cover the payout.
@@ -69,6 +80,11 @@ interface IMarginHub is IWormholeReceiver, ISolvencyProofErrors, IVerifierBindin
     error WrongAccount(address account, bytes32 accountIdHash);
 
     event OperatorChanged(address indexed operator);
+    /// @notice The account's first credit gave it this state-tree leaf index (E4), for good.
+    event AccountIndexed(address indexed account, uint64 index);
+    /// @notice Indices first..first+count-1 were published for the registries (as accountIdHashes).
+    event AccountIndicesPublished(uint64 first, uint256 count, uint64 sequence);
+    event MaxEpochStepChanged(uint64 step);
     event VaultRegistered(uint16 indexed chain, bytes32 emitter);
     /// @notice The ledger took a collateral update (stale ones, older than the last applied, are consumed but not applied).
     event CollateralUpdated(
@@ -130,6 +146,7 @@ interface IMarginHub is IWormholeReceiver, ISolvencyProofErrors, IVerifierBindin
     function ingestCollateralUpdates(bytes[] calldata encodedVaas) external;
 
     /// @notice Post and publish an epoch's state and market roots; msg.value must equal messageFee().
+    ///         The epoch must exceed the latest by 1 to maxEpochStep (E8).
     function postEpoch(uint64 epoch, bytes32 stateRoot, bytes32 marketRoot) external payable returns (uint64 sequence);
 
     /// @notice Publish a withdrawal approval for the vault on `chain`, reserving `amount` of the
@@ -145,16 +162,34 @@ interface IMarginHub is IWormholeReceiver, ISolvencyProofErrors, IVerifierBindin
     ///         `chain`, paid to `recipient`, justified by a proof that the account is liquidatable
     ///         (equity below maintenance margin) against the roots of the latest epoch.
     ///         Reserves and expires like a withdrawal approval. msg.value must equal messageFee().
-    /// @param signals coversMaintenance (must be 0), coversInitial, stateRoot, marketRoot, epoch, accountIdHash
+    /// @param signals coversMaintenance (must be 0), coversInitial, stateRoot, marketRoot, epoch, accountIdHash,
+    ///        leafIndex (the account's, E4)
     function liquidate(
         SolvencyProof calldata proof,
-        uint256[6] calldata signals,
+        uint256[7] calldata signals,
         uint16 chain,
         address account,
         address token,
         uint256 amount,
         address recipient
     ) external payable returns (uint64 sequence);
+
+    /// @notice Publish the leaf indices of `accounts` (1 to 32, with consecutive indices, in
+    ///         order) as accountIdHashes for every registry (operator only; msg.value must equal
+    ///         messageFee()). The indices are the hub's own: the operator chooses only which.
+    function publishAccountIndices(address[] calldata accounts) external payable returns (uint64 sequence);
+
+    /// @notice The account's state-tree leaf index, assigned on its first credit (E4).
+    function leafIndexOf(address account) external view returns (bool assigned, uint64 index);
+
+    /// @notice How many accounts have a leaf index (indices 0 to accountCount - 1).
+    function accountCount() external view returns (uint32);
+
+    /// @notice Set how far past the latest a posted epoch may be (owner only), in [1, MAX_EPOCH_STEP].
+    function setMaxEpochStep(uint64 step) external;
+
+    /// @notice How far past the latest a posted epoch may be.
+    function maxEpochStep() external view returns (uint64);
 
     /// @notice The roots posted for an epoch (zero if none).
     function epochRoots(uint64 epoch) external view returns (bytes32 stateRoot, bytes32 marketRoot);

@@ -2,13 +2,14 @@
 pragma solidity ^0.8.24;
 
 /// @title The Groth16 verifier generated from circuits/solvency.circom (build/circuits/Groth16Verifier.sol)
-/// @notice Public signals, in order: coversMaintenance, coversInitial, stateRoot, marketRoot, epoch, accountIdHash.
+/// @notice Public signals, in order: coversMaintenance, coversInitial, stateRoot, marketRoot, epoch, accountIdHash,
+///         leafIndex.
 interface IGroth16Verifier {
     function verifyProof(
         uint256[2] calldata a,
         uint256[2][2] calldata b,
         uint256[2] calldata c,
-        uint256[6] calldata publicSignals
+        uint256[7] calldata publicSignals
     ) external view returns (bool);
 }
 
@@ -28,6 +29,9 @@ interface ISolvencyProofErrors {
     error StaleEpoch(uint64 epoch, uint64 latest);
     /// @notice The Groth16 check failed (or a signal is outside the field).
     error InvalidProof();
+    /// @notice The proof's leaf is not at the index the hub assigned the account (E4), or the
+    ///         account has none yet.
+    error WrongLeafIndex(bytes32 accountIdHash, uint256 leafIndex);
 }
 
 /// @title Binding the Groth16 verifier, once, shared by the registry and the hub
@@ -58,7 +62,7 @@ struct SolvencyProof {
     uint256[2] c;
 }
 
-/// @notice Indices into the six public signals.
+/// @notice Indices into the seven public signals.
 library SolvencySignals {
     uint256 internal constant COVERS_MAINTENANCE = 0;
     uint256 internal constant COVERS_INITIAL = 1;
@@ -66,4 +70,5 @@ library SolvencySignals {
     uint256 internal constant MARKET_ROOT = 3;
     uint256 internal constant EPOCH = 4;
     uint256 internal constant ACCOUNT_ID_HASH = 5;
+    uint256 internal constant LEAF_INDEX = 6;
 }

@@ -5,6 +5,7 @@ pragma solidity ^0.8.24;
 /// @notice Fixed big-endian layouts, documented in contracts/README.md (the one place).
 ///         contracts/payloads.ts is the TypeScript twin; tests round-trip the two.
 ///         Version 2: payouts carry an expiry, and a vault's report of a payout names it.
+///         Kind 5 (account indices) is the one variable-length layout: 11 bytes, then 32 a hash.
 library XMarginPayloads {
     uint8 internal constant VERSION = 2;
 
@@ -12,6 +13,7 @@ library XMarginPayloads {
     uint8 internal constant KIND_EPOCH_ROOT = 2;
     uint8 internal constant KIND_WITHDRAWAL_APPROVAL = 3;
     uint8 internal constant KIND_LIQUIDATION = 4;
+    uint8 internal constant KIND_ACCOUNT_INDICES = 5;
 
     uint8 internal constant ACTION_DEPOSIT = 1;
     uint8 internal constant ACTION_WITHDRAWAL = 2;
@@ -24,6 +26,9 @@ library XMarginPayloads {
     uint256 internal constant EPOCH_ROOT_LENGTH = 82;
     uint256 internal constant WITHDRAWAL_APPROVAL_LENGTH = 112;
     uint256 internal constant LIQUIDATION_LENGTH = 140;
+    uint256 internal constant ACCOUNT_INDICES_HEADER = 11;
+    /// @dev Hashes per account-indices message: the hub computes each one (a Poseidon call).
+    uint256 internal constant MAX_ACCOUNT_INDICES = 32;
 
     /// @notice A payload whose version, kind or length is not one of the layouts above.
     error MalformedPayload(uint8 version, uint8 kind, uint256 length);
@@ -44,6 +49,12 @@ library XMarginPayloads {
         bytes32 stateRoot;
         bytes32 marketRoot;
         uint64 postedAt;
+    }
+
+    /// @dev The state-tree leaf indices the hub assigned (E4): accountIdHashes[i] has index first + i.
+    struct AccountIndices {
+        uint64 first;
+        bytes32[] accountIdHashes;
     }
 
     /// @dev Withdrawal approvals and liquidations share this shape; a liquidation adds recipient and epoch.
@@ -92,6 +103,22 @@ library XMarginPayloads {
         );
     }
 
+    function encodeAccountIndices(AccountIndices memory a) internal pure returns (bytes memory) {
+        return abi.encodePacked(
+            VERSION, KIND_ACCOUNT_INDICES, a.first, uint8(a.accountIdHashes.length), a.accountIdHashes
+        );
+    }
+
+    function decodeAccountIndices(bytes memory p) internal pure returns (AccountIndices memory a) {
+        _expect(p, KIND_ACCOUNT_INDICES);
+        a.first = uint64(_word(p, 2) >> 192);
+        uint256 count = uint8(p[10]);
+        a.accountIdHashes = new bytes32[](count);
+        for (uint256 i = 0; i < count; i++) {
+            a.accountIdHashes[i] = bytes32(_word(p, ACCOUNT_INDICES_HEADER + 32 * i));
+        }
+    }
+
     /// @notice The kind of a well-formed payload; reverts MalformedPayload otherwise.
     function kindOf(bytes memory payload) internal pure returns (uint8 kind) {
         if (payload.length < 2) revert MalformedPayload(0, 0, payload.length);
@@ -103,7 +130,7 @@ library XMarginPayloads {
                 ? EPOCH_ROOT_LENGTH
                 : kind == KIND_WITHDRAWAL_APPROVAL
                     ? WITHDRAWAL_APPROVAL_LENGTH
-                    : kind == KIND_LIQUIDATION ? LIQUIDATION_LENGTH : 0;
+                    : kind == KIND_LIQUIDATION ? LIQUIDATION_LENGTH : kind == KIND_ACCOUNT_INDICES ? _indicesLength(payload) : 0;
         if (version != VERSION || expected == 0 || payload.length != expected) {
             revert MalformedPayload(version, kind, payload.length);
         }
@@ -151,6 +178,14 @@ library XMarginPayloads {
         } else {
             o.recipient = o.account;
         }
+    }
+
+    /// @dev An account-indices payload's length from its count: 1 to MAX_ACCOUNT_INDICES hashes.
+    function _indicesLength(bytes memory p) private pure returns (uint256) {
+        if (p.length < ACCOUNT_INDICES_HEADER) return 0;
+        uint256 count = uint8(p[10]);
+        if (count == 0 || count > MAX_ACCOUNT_INDICES) return 0;
+        return ACCOUNT_INDICES_HEADER + 32 * count;
     }
 
     function _expect(bytes memory p, uint8 kind) private pure {

@@ -13,6 +13,14 @@ contract PayloadHarness {
         return P.decodeEpochRoot(p);
     }
 
+    function decodeAccountIndices(bytes memory p) external pure returns (P.AccountIndices memory) {
+        return P.decodeAccountIndices(p);
+    }
+
+    function encodeAccountIndices(P.AccountIndices memory a) external pure returns (bytes memory) {
+        return P.encodeAccountIndices(a);
+    }
+
     function decodePayout(bytes memory p) external pure returns (uint8 kind, P.Payout memory) {
         return P.decodePayout(p);
     }
