@@ -1,9 +1,20 @@
-/** `npm start` (xmargin up): the whole local stack as one process, and a deposit that crosses it. */
+/**
+ * `npm start` (xmargin up): the whole local stack as one process, a deposit
+ * that crosses it, a trade, and a proof of the account from the service that
+ * every chain's registry accepts until its epoch is too old (E8).
+ */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type Hex, pad, toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chainClients, sendTransaction } from '../aggregator/chain/clients.ts'
+import type { DevnetManifest } from '../aggregator/devnet/manifest.ts'
+import { SolvencyRegistry } from '../build/contracts/artifacts.ts'
+import { poseidonHasher } from '../circuits/poseidon.ts'
+import { type ProofFile, solidityCall } from '../circuits/proof-file.ts'
+import { CIRCUIT_WAIT_MS, circuitsReady } from './helpers/circuits.ts'
 import { trader } from './helpers/devnet-fixture.ts'
 import { BIN, runCli } from './helpers/run-cli.ts'
 
@@ -34,7 +45,8 @@ async function up(extra: string[] = []): Promise<{ child: ChildProcess; where: W
     '--venue-port',
     '0',
   ]
-  const data = ['--data', join(dir, 'data'), ...extra]
+  // epochs only when the test asks (POST /v1/admin/epochs), so none supersedes its proof
+  const data = ['--data', join(dir, 'data'), '--epoch-seconds', '0', ...extra]
   const proc = spawn(
     process.execPath,
     [BIN, 'up', ...ports, '--manifest', manifest, ...data, '--json'],
@@ -157,6 +169,86 @@ describe('xmargin up', () => {
       expect.objectContaining({ chain: 'base', instrument: 'ETH-PERP', quantity: '2' }),
     ])
   })
+
+  it(
+    'the account, with positions on two chains, gets a proof from the service that every registry accepts, until its epoch is too old',
+    async () => {
+      await circuitsReady()
+      const t = trader(2)
+      const api = ['--api', where.api, '--key', t.key]
+      const second = await runCli([
+        'order',
+        ...api,
+        ...['--venue', 'arbitrum', '--perp', 'ETH', '--side', 'buy', '--size', '1', '--json'],
+      ])
+      expect(second.code, second.err).toBe(0)
+      const token = readFileSync(join(dir, 'data', 'operator-token'), 'utf8').trim()
+      const committed = await fetch(`${where.api}/v1/admin/epochs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      })
+      expect(committed.status).toBe(200)
+      const epoch = BigInt(((await committed.json()) as { number: number }).number)
+      const manifest = JSON.parse(readFileSync(where.manifest, 'utf8')) as DevnetManifest
+      const registries = manifest.chains.map((c) => ({
+        name: c.name,
+        address: c.contracts.registry,
+        clients: chainClients(c.rpcUrl, c.evmChainId, t.key, c.name),
+      }))
+      const read = <T>(r: (typeof registries)[number], functionName: string, args: unknown[]) =>
+        r.clients.public.readContract({
+          address: r.address,
+          abi: SolvencyRegistry.abi,
+          functionName: functionName as never,
+          args: args as never,
+        }) as Promise<T>
+      // The relayer carries the epoch's roots and the account's index to every registry.
+      const hash = await poseidonHasher()
+      const id: Hex = pad(toHex(hash([BigInt(t.address)])), { size: 32 })
+      for (const r of registries) {
+        const deadline = Date.now() + 60_000
+        while (
+          (await read<bigint>(r, 'latestEpoch', [])) < epoch ||
+          !(await read<[boolean, bigint]>(r, 'leafIndexOf', [id]))[0]
+        ) {
+          if (Date.now() > deadline) throw new Error(`${r.name} never received epoch ${epoch}`)
+          await new Promise((resolve) => setTimeout(resolve, 250))
+        }
+      }
+      const out = join(dir, 'proof.json')
+      const proved = await runCli([
+        'proof',
+        ...api,
+        ...['--chain', 'arbitrum', '--out', out, '--timeout', '240', '--json'],
+      ])
+      expect(proved.code, proved.err).toBe(0)
+      expect((await runCli(['verify', out])).code).toBe(0)
+      const file = JSON.parse(readFileSync(out, 'utf8')) as ProofFile
+      expect(BigInt(file.statement.epoch)).toBe(epoch)
+      expect(BigInt(file.publicSignals[5]!)).toBe(BigInt(id))
+      for (const r of registries) {
+        // posted by the service's prover on arbitrum; by anyone, here, on the others
+        if (r.name !== 'arbitrum')
+          await sendTransaction(r.clients, {
+            address: r.address,
+            abi: SolvencyRegistry.abi,
+            functionName: 'verifySolvency',
+            args: solidityCall(file.proof, file.publicSignals),
+          })
+        expect(await read<boolean>(r, 'isSolvent', [id, epoch]), r.name).toBe(true)
+      }
+      // an hour later (the registries' maximum epoch age) with no newer proof: stale everywhere
+      for (const r of registries) {
+        await r.clients.public.request({
+          method: 'evm_increaseTime' as never,
+          params: [3_601] as never,
+        })
+        await r.clients.public.request({ method: 'evm_mine' as never, params: [] as never })
+        expect(await read<boolean>(r, 'isSolvent', [id, epoch]), r.name).toBe(false)
+      }
+    },
+    CIRCUIT_WAIT_MS + 300_000,
+  )
 
   it('stops everything on SIGINT', async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))

@@ -311,6 +311,7 @@ export async function composeService(parts: ServiceParts): Promise<RunningServic
           metrics,
           ...(parts.operatorToken !== undefined && { token: parts.operatorToken }),
           prices: prices.operator,
+          commitEpoch: () => epochs.commitNow(),
         },
         epochs: { epochs },
       },

@@ -11,6 +11,17 @@ export interface EpochPoster {
   /** The hub's latest posted epoch (0 before the first). */
   latestEpoch(): Promise<bigint>
   post(epoch: bigint, stateRoot: bigint, marketRoot: bigint): Promise<{ txHash: Hex }>
+  /**
+   * Have the hub publish these accounts' leaf indices for the registries (E4),
+   * before the epoch that first holds them is posted; what fails is kept and
+   * tried again on the next call, so a registry may learn an index an epoch late.
+   */
+  publishIndices?(entries: readonly IndexedAccount[]): Promise<void>
+}
+
+export interface IndexedAccount {
+  readonly account: Address
+  readonly index: bigint
 }
 
 /** The hub refused or lost the post: the epoch is not committed. */
@@ -28,6 +39,14 @@ export class EpochPostFailed extends XmarginError {
 /** A hub without a node: keeps the posted roots in order, refusing any number but latest + 1. */
 export class MemoryEpochPoster implements EpochPoster {
   readonly posted: { epoch: bigint; stateRoot: bigint; marketRoot: bigint }[] = []
+  /** Each publishIndices call's entries, with the number of epochs posted before it. */
+  readonly indices: { entries: IndexedAccount[]; afterEpochs: number }[] = []
+
+  async publishIndices(entries: readonly IndexedAccount[]): Promise<void> {
+    if (entries.length > 0)
+      this.indices.push({ entries: [...entries], afterEpochs: this.posted.length })
+  }
+
   /** Set to make the next post fail (tests of a failed post). */
   failNext: string | undefined
 
@@ -50,6 +69,8 @@ export class MemoryEpochPoster implements EpochPoster {
 
 const HUB_EPOCH_ABI = parseAbi([
   'function latestEpoch() external view returns (uint64)',
+  'function publishAccountIndices(address[] accounts) external payable returns (uint64 sequence)',
+  'event AccountIndicesPublished(uint64 first, uint256 count, uint64 sequence)',
   'function postEpoch(uint64 epoch, bytes32 stateRoot, bytes32 marketRoot) external payable returns (uint64 sequence)',
   'error NotOperator(address caller)',
   'error EpochNotIncreasing(uint64 latest, uint64 posted)',
@@ -59,23 +80,71 @@ const MESSAGE_FEE_ABI = parseAbi(['function messageFee() external view returns (
 
 const bytes32 = (x: bigint): Hex => pad(toHex(x), { size: 32 })
 
+/** The hub takes at most this many accounts' indices per message. */
+const INDICES_PER_MESSAGE = 32
+
+/** Runs of consecutive indices, each at most `width` long, in index order. */
+export function consecutiveRuns(
+  entries: readonly IndexedAccount[],
+  width = INDICES_PER_MESSAGE,
+): IndexedAccount[][] {
+  const sorted = [...entries].sort((a, b) => (a.index < b.index ? -1 : a.index > b.index ? 1 : 0))
+  const runs: IndexedAccount[][] = []
+  for (const e of sorted) {
+    const run = runs.at(-1)
+    const last = run?.at(-1)
+    if (run && last && e.index === last.index + 1n && run.length < width) run.push(e)
+    else if (!last || e.index !== last.index) runs.push([e])
+  }
+  return runs
+}
+
 /** MarginHub through the operator's wallet, paying the Wormhole message fee like an approval does. */
 export class HubEpochPoster implements EpochPoster {
+  /** Indices the hub has published, read once from its events, then kept here. */
+  #published: Set<bigint> | undefined
+  readonly #pending = new Map<bigint, Address>()
+
   constructor(
     private readonly clients: ChainClients,
     private readonly hub: Address,
     private readonly wormhole: Address,
   ) {}
 
-  latestEpoch(): Promise<bigint> {
-    return this.clients.public.readContract({
-      address: this.hub,
-      abi: HUB_EPOCH_ABI,
-      functionName: 'latestEpoch',
-    })
+  async publishIndices(entries: readonly IndexedAccount[]): Promise<void> {
+    const published = await this.#publishedIndices()
+    for (const e of entries) if (!published.has(e.index)) this.#pending.set(e.index, e.account)
+    const pending = [...this.#pending].map(([index, account]) => ({ index, account }))
+    for (const run of consecutiveRuns(pending)) {
+      await this.#write('publishAccountIndices', [run.map((e) => e.account)], 0n)
+      for (const e of run) {
+        published.add(e.index)
+        this.#pending.delete(e.index)
+      }
+    }
   }
 
-  async post(epoch: bigint, stateRoot: bigint, marketRoot: bigint): Promise<{ txHash: Hex }> {
+  async #publishedIndices(): Promise<Set<bigint>> {
+    if (this.#published) return this.#published
+    const logs = await this.clients.public.getContractEvents({
+      address: this.hub,
+      abi: HUB_EPOCH_ABI,
+      eventName: 'AccountIndicesPublished',
+      fromBlock: 0n,
+    })
+    const published = new Set<bigint>()
+    for (const { args } of logs)
+      for (let i = 0n; i < (args.count ?? 0n); i++) published.add((args.first ?? 0n) + i)
+    this.#published = published
+    return published
+  }
+
+  /** Simulate, send and wait for an operator call that publishes (so pays the message fee). */
+  async #write(
+    functionName: 'publishAccountIndices' | 'postEpoch',
+    args: readonly unknown[],
+    epoch: bigint,
+  ): Promise<Hex> {
     const value = await this.clients.public.readContract({
       address: this.wormhole,
       abi: MESSAGE_FEE_ABI,
@@ -86,8 +155,8 @@ export class HubEpochPoster implements EpochPoster {
       ;({ request } = await this.clients.public.simulateContract({
         address: this.hub,
         abi: HUB_EPOCH_ABI,
-        functionName: 'postEpoch',
-        args: [epoch, bytes32(stateRoot), bytes32(marketRoot)],
+        functionName,
+        args: args as never,
         value,
         account: this.clients.wallet.account,
       }))
@@ -97,6 +166,23 @@ export class HubEpochPoster implements EpochPoster {
     const hash = await this.clients.wallet.writeContract(request as never)
     const receipt = await this.clients.public.waitForTransactionReceipt({ hash })
     if (receipt.status !== 'success') throw new EpochPostFailed(epoch, 'reverted')
-    return { txHash: receipt.transactionHash }
+    return receipt.transactionHash
+  }
+
+  latestEpoch(): Promise<bigint> {
+    return this.clients.public.readContract({
+      address: this.hub,
+      abi: HUB_EPOCH_ABI,
+      functionName: 'latestEpoch',
+    })
+  }
+
+  async post(epoch: bigint, stateRoot: bigint, marketRoot: bigint): Promise<{ txHash: Hex }> {
+    const txHash = await this.#write(
+      'postEpoch',
+      [epoch, bytes32(stateRoot), bytes32(marketRoot)],
+      epoch,
+    )
+    return { txHash }
   }
 }

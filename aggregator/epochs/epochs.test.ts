@@ -8,6 +8,7 @@ import { poseidonHasher } from '../../circuits/poseidon.ts'
 import { StateTree } from '../../circuits/trees.ts'
 import { accountLeaf, leafHash } from '../../circuits/witness.ts'
 import { openDatabase } from '../../relayer/store/database.ts'
+import { consecutiveRuns } from './epoch-poster.ts'
 import { EpochRefused, rootOf, saltSecret } from './index.ts'
 import { epochInstruments, tableDocument } from './market.ts'
 import { saltOf } from './salt.ts'
@@ -173,6 +174,30 @@ describe('epoch records', () => {
         marketRoot: record.marketRoot,
       })
     }
+  })
+})
+
+describe("new accounts' leaf indices (E4)", () => {
+  it('are published for the registries before the epoch that first holds them, each once', async () => {
+    world = await epochWorld({ shared })
+    for (const i of [1, 2]) {
+      world.indices.credit(trader(i))
+      world.accounts.set(trader(i), portfolio(1000))
+    }
+    await world.service.commitNow()
+    world.accounts.set(trader(1), portfolio(900))
+    world.indices.credit(trader(3))
+    world.accounts.set(trader(3), portfolio(700))
+    await world.service.commitNow()
+    expect(
+      world.poster.indices.map(({ entries, afterEpochs }) => ({
+        accounts: entries.map((e) => e.account),
+        afterEpochs,
+      })),
+    ).toEqual([
+      { accounts: [trader(1), trader(2)], afterEpochs: 0 },
+      { accounts: [trader(3)], afterEpochs: 1 },
+    ])
   })
 })
 
@@ -411,5 +436,34 @@ describe('salts', () => {
     expect(saltOf(secret, trader(1))).not.toBe(saltOf(secret, trader(2)))
     expect(saltOf(secret, trader(1))).not.toBe(saltOf(SECRET, trader(1)))
     expect(existsSync(join(dir, 'epoch-salt-secret'))).toBe(true)
+  })
+})
+
+describe('consecutiveRuns (what one publishAccountIndices call may carry)', () => {
+  const at = (...indices: number[]) =>
+    indices.map((i) => ({
+      account: `0x${i.toString(16).padStart(40, '0')}` as const,
+      index: BigInt(i),
+    }))
+  it.each([
+    { name: 'one run', entries: at(3, 4, 5), runs: [[3, 4, 5]] },
+    { name: 'out of order', entries: at(5, 3, 4), runs: [[3, 4, 5]] },
+    {
+      name: 'a gap splits',
+      entries: at(1, 2, 7, 8),
+      runs: [
+        [1, 2],
+        [7, 8],
+      ],
+    },
+    { name: 'a repeat counts once', entries: at(2, 2, 3), runs: [[2, 3]] },
+    { name: 'none', entries: at(), runs: [] },
+  ])('$name', ({ entries, runs }) => {
+    expect(consecutiveRuns(entries).map((r) => r.map((e) => Number(e.index)))).toEqual(runs)
+  })
+
+  it('no run is longer than the hub takes', () => {
+    const runs = consecutiveRuns(at(...Array.from({ length: 70 }, (_, i) => i)))
+    expect(runs.map((r) => r.length)).toEqual([32, 32, 6])
   })
 })

@@ -413,6 +413,16 @@ export class EpochService {
       this.#tree.setMany(before)
       throw err
     }
+    // The registries learn new accounts' indices before the epoch that first holds them
+    // (E4); a failure here is retried with the next epoch and does not hold this one back.
+    const indexed = changes
+      .filter((c) => !this.#leaves.has(c.account.toLowerCase()))
+      .map((c) => ({ account: c.account, index: c.leafIndex }))
+    await this.options.poster
+      .publishIndices?.(indexed)
+      .catch((err) =>
+        this.options.logger.warn({ err, epoch: number }, 'publishing account indices failed'),
+      )
     let txHash: Hex
     try {
       ;({ txHash } = await this.options.poster.post(number, stateRoot, table.marketRoot))

@@ -51,6 +51,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export class ProofWorker {
   #stopping = false
+  #proved = false
   #loops: Promise<void>[] = []
   #wake: (() => void)[] = []
   #stopped!: () => void
@@ -87,6 +88,9 @@ export class ProofWorker {
     this.#stopped()
     for (const w of this.#wake) w()
     await Promise.all(this.#loops)
+    // the default prover's thread pool would keep the process alive after everything stopped
+    if (this.#proved && this.options.prove === undefined)
+      await (await import('../../circuits/prover.ts')).releaseProver()
   }
 
   async #loop(): Promise<void> {
@@ -122,6 +126,7 @@ export class ProofWorker {
     let file: ProofFile | undefined
     try {
       const prove = this.options.prove ?? (await import('../../circuits/prover.ts')).prove
+      this.#proved = true
       const result = await prove(job.data.input)
       file = proofFile(result.proof, result.publicSignals)
       onEvent?.({ kind: 'proved', id: job.id, proveMs: result.proveMs })

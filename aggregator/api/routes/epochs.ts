@@ -48,7 +48,7 @@ const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 })
 
-function summary(r: EpochRecord): z.infer<typeof EpochSummary> {
+export function summary(r: EpochRecord): z.infer<typeof EpochSummary> {
   return {
     number: Number(r.number),
     stateRoot: hex32(r.stateRoot),

@@ -10,8 +10,10 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { MetricSample } from '../../../relayer/metrics.ts'
 import { renderMetrics } from '../../../relayer/metrics.ts'
 import { InputError, UnauthenticatedError } from '../../errors.ts'
+import type { EpochRecord } from '../../epochs/index.ts'
 import { parseJsonText } from '../../risk/json-text.ts'
 import { errorBody } from '../errors.ts'
+import { summary } from './epochs.ts'
 import { OperatorPrice } from '../schemas.ts'
 import { zodInputError } from '../signed.ts'
 
@@ -29,6 +31,8 @@ export interface OperatorRoutesOptions {
   readonly token?: string
   /** The local feed's controls; null when prices come from elsewhere (Hermes). */
   readonly prices?: PriceOperator | null
+  /** Commit and post an epoch now, rather than at the next tick (demos, tests, after an outage). */
+  readonly commitEpoch?: () => Promise<EpochRecord>
 }
 
 export function operatorRoutes(app: OpenAPIHono, options: OperatorRoutesOptions): void {
@@ -57,6 +61,12 @@ export function operatorRoutes(app: OpenAPIHono, options: OperatorRoutesOptions)
         ? options.prices.set(underlying, set)
         : options.prices.move(underlying, move!)
     return c.json({ underlying, ...result }, 200)
+  })
+  app.post('/v1/admin/epochs', async (c) => {
+    checkToken(c.req.header('authorization'), token)
+    if (!options.commitEpoch)
+      return c.json(errorBody('no_epochs', 'this service commits no epochs'), 409)
+    return c.json(summary(await options.commitEpoch()), 200)
   })
 }
 

@@ -49,7 +49,7 @@ export const upCommand: Command = {
   name: 'up',
   summary: 'the whole local stack: devnet, devnet guardian, relayer and margin API (npm start)',
   help: `Usage: xmargin up [--chains N] [--port P] [--guardian-port P] [--relayer-port P] [--api-port P]
-                  [--venue-port P] [--prices FILE] [--manifest FILE] [--data DIR] [--fresh] [--json]
+                  [--venue-port P] [--epoch-seconds N] [--prices FILE] [--manifest FILE] [--data DIR] [--fresh] [--json]
 
 Starts, on 127.0.0.1:
   the devnet        one anvil per chain with the genuine Wormhole core (--port, default ${DEFAULT_BASE_PORT})
@@ -61,9 +61,11 @@ Starts, on 127.0.0.1:
   the prices        a deterministic local feed (seeded walk with jumps); move a
                     price with 'xmargin price' (operator token in DIR/operator-token)
   the margin book   every account re-margined on each tick; status changes on the streams
-  the epochs        every minute, each account's leaf at the hub's index and the market
-                    table committed and posted to the hub (GET /v1/epochs; each table
-                    also in DIR/epochs/<n>.market.json)
+  the epochs        every minute (--epoch-seconds; 0: only when asked, POST
+                    /v1/admin/epochs), each account's leaf at the hub's index and the
+                    market table committed and posted to the hub, new accounts' indices
+                    published for the registries (GET /v1/epochs; each table also in
+                    DIR/epochs/<n>.market.json)
   the prover        one proof worker on the store (more: 'xmargin prover'), from when
                     the proving key is ready
   the API           accounts, fills, markets, withdrawals, proofs, POST /v1/margin, GET /v1/status,
@@ -92,6 +94,7 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
       'relayer-port': { type: 'string' },
       'api-port': { type: 'string' },
       'venue-port': { type: 'string' },
+      'epoch-seconds': { type: 'string' },
       manifest: { type: 'string' },
       prices: { type: 'string' },
       data: { type: 'string' },
@@ -177,7 +180,10 @@ Port 0 picks a free port. --manifest FILE: where the devnet manifest goes
           url: null,
         })),
         operatorToken: await operatorToken(dataDir),
-        epochs: { dataDir },
+        epochs: {
+          dataDir,
+          epochSeconds: wholeNumberFlag(values['epoch-seconds'], 'epoch-seconds', 60, 86_400),
+        },
         ...(values.prices !== undefined && {
           pricesConfig: validatePriceConfig(await readJsonFile(values.prices, '--prices')),
         }),
