@@ -8,6 +8,7 @@ import { accountCommand } from './commands/account.ts'
 import { accountsCommand } from './commands/accounts.ts'
 import { balancesCommand } from './commands/balances.ts'
 import { benchCommand } from './commands/bench.ts'
+import { ceremonyCommand } from './commands/ceremony.ts'
 import { depositCommand } from './commands/deposit.ts'
 import { devnetCommand } from './commands/devnet.ts'
 import { guardianCommand } from './commands/guardian.ts'
@@ -42,6 +43,7 @@ const COMMANDS: readonly Command[] = [
   relayerCommand,
   guardianCommand,
   benchCommand,
+  ceremonyCommand,
 ]
 
 function usage(): string {
