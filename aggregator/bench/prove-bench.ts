@@ -3,11 +3,17 @@
  * half options, over 4 underlyings with 4 spread credits; 8 collateral
  * holdings): constraints, witness and proving time (median of 5), off-chain
  * verification, and the gas of the generated verifier on a local chain.
+ * Beside the project's prover, snarkjs's own `groth16.prove` on the same key
+ * (the zkey file's bytes, in memory) and the same witness (as a wtns file in
+ * memory), so the ratio `proveMs / snarkjsProveMs` is measured in one run.
  */
+import { readFileSync } from 'node:fs'
+import * as snarkjs from 'snarkjs'
 
 import { encodeFunctionData } from 'viem'
 import { prepareAccountProof } from '../../circuits/account-proof.ts'
-import { readCircuitInfo, requireCircuits } from '../../circuits/build.ts'
+import { CIRCUIT_FILES, readCircuitInfo, requireCircuits } from '../../circuits/build.ts'
+import { FIELD } from '../../circuits/poseidon.ts'
 import { solidityCall } from '../../circuits/proof-file.ts'
 import { calculateWitness, prove, releaseProver, verify } from '../../circuits/prover.ts'
 import { verifierArtifact } from '../../contracts/verifier-artifact.ts'
@@ -21,6 +27,11 @@ export interface ProveBenchResult {
   witnessMs: number
   proveMs: number
   proveRuns: number
+  /** snarkjs.groth16.prove on the same key and witness (median); it decodes the key each call. */
+  snarkjsProveMs: number
+  snarkjsProveRuns: number
+  /** proveMs / snarkjsProveMs: below 1, the project's prover is ahead. */
+  proveRatio: number
   verifyMs: number
   verifyGas: number
 }
@@ -102,6 +113,28 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
   return [value, performance.now() - started]
 }
 
+/** snarkjs's witness file: "wtns", version 2, a header section (field size, prime, count) and the values. */
+function wtnsFile(w: readonly bigint[]): Uint8Array {
+  const out = new Uint8Array(12 + 12 + 40 + 12 + 32 * w.length)
+  const view = new DataView(out.buffer)
+  out.set(new TextEncoder().encode('wtns'))
+  view.setUint32(4, 2, true)
+  view.setUint32(8, 2, true)
+  const u256 = (at: number, x: bigint) => {
+    for (let i = 0; i < 4; i++)
+      view.setBigUint64(at + 8 * i, (x >> BigInt(64 * i)) & 0xffffffffffffffffn, true)
+  }
+  view.setUint32(12, 1, true)
+  view.setBigUint64(16, 40n, true)
+  view.setUint32(24, 32, true)
+  u256(28, FIELD)
+  view.setUint32(60, w.length, true)
+  view.setUint32(64, 2, true)
+  view.setBigUint64(68, BigInt(32 * w.length), true)
+  for (const [i, x] of w.entries()) u256(76 + 32 * i, x)
+  return out
+}
+
 async function verifierGas([proof, signals]: ReturnType<typeof solidityCall>): Promise<number> {
   const anvil = await startAnvil({ port: await freePort(), chainId: 31_999 })
   try {
@@ -150,12 +183,28 @@ export async function runProveBench(
   const last = proofs.at(-1)!
   const [valid, verifyMs] = await timed(() => verify(last.proof, last.publicSignals))
   if (!valid) throw new Error('a fresh proof did not verify')
+  // the peer: snarkjs on the same key and witness, in the same process
+  const zkey = { type: 'mem' as const, data: new Uint8Array(readFileSync(CIRCUIT_FILES.zkey)) }
+  const wtns = { type: 'mem' as const, data: wtnsFile(await calculateWitness(input)) }
+  const snarkjsTimes: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const [peer, ms] = await timed(() => snarkjs.groth16.prove(zkey, wtns))
+    if (!(await verify(peer.proof, peer.publicSignals)))
+      throw new Error("snarkjs's proof did not verify")
+    snarkjsTimes.push(ms)
+    log(`snarkjs proof ${i + 1}/${runs}: ${Math.round(ms)} ms`)
+  }
   await releaseProver()
+  const proveMs = median(proofs.map((p) => p.proveMs))
+  const snarkjsProveMs = median(snarkjsTimes)
   return {
     constraints: readCircuitInfo()!.constraints,
     witnessMs: Math.round(median(witnessTimes)),
-    proveMs: Math.round(median(proofs.map((p) => p.proveMs))),
+    proveMs: Math.round(proveMs),
     proveRuns: runs,
+    snarkjsProveMs: Math.round(snarkjsProveMs),
+    snarkjsProveRuns: runs,
+    proveRatio: Math.round((proveMs / snarkjsProveMs) * 1000) / 1000,
     verifyMs: Math.round(verifyMs),
     verifyGas: await verifierGas(solidityCall(last.proof, last.publicSignals)),
   }
