@@ -52,6 +52,11 @@ function padded(xs: readonly LeafHolding[], n: number): LeafHolding[] {
 
 /** Poseidon(accountId, salt, cash, positions two a field, collateral three a field). */
 export function leafHash(hash: Hasher, leaf: AccountLeaf): bigint {
+  return hash(leafFields(leaf))
+}
+
+/** The leaf's 14 field elements, as `leafHash` hashes them (for hashing many elsewhere). */
+export function leafFields(leaf: AccountLeaf): bigint[] {
   const pos = padded(leaf.positions, CAPACITY.positions).map((h) =>
     packHolding(h, CAPACITY.instrumentBits),
   )
@@ -64,7 +69,7 @@ export function leafHash(hash: Hasher, leaf: AccountLeaf): bigint {
     fields.push(
       col[f]! + ((col[f + 1] ?? 0n) << COL_BITS) + ((col[f + 2] ?? 0n) << (2n * COL_BITS)),
     )
-  return hash(fields)
+  return fields
 }
 
 export function accountIdHash(hash: Hasher, accountId: bigint): bigint {

@@ -24,10 +24,11 @@ import { buildMarketTable, type MarketTable } from '../../circuits/market-table.
 import { type Hasher, poseidonHasher } from '../../circuits/poseidon.ts'
 import { STATE_DEPTH, StateTree } from '../../circuits/trees.ts'
 import {
+  type AccountLeaf,
   accountLeaf,
   type CircuitInput,
   circuitInput,
-  leafHash,
+  leafFields,
   type Statement,
 } from '../../circuits/witness.ts'
 import type { Database } from '../../relayer/store/database.ts'
@@ -35,6 +36,7 @@ import { XmarginError } from '../errors.ts'
 import type { Instrument, Market, RiskParams } from '../risk/types.ts'
 import type { EpochAccounts } from './accounts-source.ts'
 import type { EpochPoster } from './epoch-poster.ts'
+import { HashPool } from './hash-pool.ts'
 import type { LeafIndices } from './leaf-indices.ts'
 import {
   epochInstruments,
@@ -140,6 +142,8 @@ export class EpochService {
   #unsubscribe: (() => void) | undefined
   /** The last past epoch's tree rebuilt for an opening (audits ask for one epoch many times). */
   #past: { number: bigint; tree: StateTree } | undefined
+  /** Leaf hashes of a large epoch (a cold one) on worker threads. */
+  readonly #hashes: HashPool
 
   private constructor(
     private readonly options: EpochServiceOptions,
@@ -147,6 +151,7 @@ export class EpochService {
     private readonly hash: Hasher,
   ) {
     this.#tree = new StateTree(hash)
+    this.#hashes = new HashPool(hash)
   }
 
   /** Migrate, settle an epoch a crash left unposted, rebuild the latest tree, follow the accounts. */
@@ -174,6 +179,7 @@ export class EpochService {
     clearInterval(this.#timer)
     this.#unsubscribe?.()
     await this.#queue.catch(() => {})
+    await this.#hashes.close()
   }
 
   /** The latest committed epoch's record, if any. */
@@ -333,6 +339,7 @@ export class EpochService {
     const changes: ChangedLeaf[] = []
     const unindexed = new Map<string, Address>()
     const claimed = new Map<bigint, string>()
+    const derived: { key: string; account: Address; index: bigint; leaf: AccountLeaf }[] = []
     for (const [key, account] of candidates) {
       const index = indices.get(key)
       if (index === undefined) {
@@ -354,7 +361,11 @@ export class EpochService {
         BigInt(account),
         saltOf(this.options.secret, account),
       )
-      const hash = leafHash(this.hash, leaf)
+      derived.push({ key, account, index, leaf })
+    }
+    const hashes = await this.#hashes.hashMany(derived.map((d) => leafFields(d.leaf)))
+    for (const [i, { key, account, index, leaf }] of derived.entries()) {
+      const hash = hashes[i]!
       if (this.#leaves.get(key)?.hash === hash) continue
       changes.push({ leafIndex: index, account, leafHash: hash, opening: openingOf(leaf) })
     }
