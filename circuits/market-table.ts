@@ -179,6 +179,29 @@ function encodeParams(
  * The market table for an epoch: every listed instrument and every asset of
  * the snapshot. Underlyings are numbered in sorted order of the parameters.
  */
+/**
+ * The market root a table's rows and parameters imply, recomputed from them
+ * alone (not from its stored digests or root): what an auditor compares with
+ * the posted root.
+ */
+export function marketRootOf(
+  hash: Hasher,
+  table: Pick<MarketTable, 'instruments' | 'assets' | 'params'>,
+): bigint {
+  const digests = (rows: readonly MarketRow[], bits: number) =>
+    padTable(
+      rows.map((r) => rowHash(hash, r)),
+      bits,
+    )
+  const p = table.params
+  const paramsHash = hash([p.imFactor, ...p.legA.flatMap((a, c) => [a, p.legB[c]!, p.rate[c]!])])
+  return hash([
+    tableRoot(hash, digests(table.instruments, CAPACITY.instrumentBits)),
+    tableRoot(hash, digests(table.assets, CAPACITY.assetBits)),
+    paramsHash,
+  ])
+}
+
 export function buildMarketTable(
   hash: Hasher,
   market: Market,

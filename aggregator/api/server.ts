@@ -12,6 +12,7 @@ import { createApp } from './app.ts'
 import { MarginPool, type MarginPoolOptions } from './margin-pool.ts'
 import type { RateLimitOptions } from './rate-limit.ts'
 import type { AccountRoutesOptions } from './routes/accounts.ts'
+import type { EpochRoutesOptions } from './routes/epochs.ts'
 import type { OperatorRoutesOptions } from './routes/operator.ts'
 import type { OrderRoutesOptions } from './routes/orders.ts'
 import type { ProofRoutesOptions } from './routes/proofs.ts'
@@ -27,6 +28,7 @@ export interface ServerOptions {
   readonly accounts?: AccountRoutesOptions
   readonly orders?: OrderRoutesOptions
   readonly proofs?: ProofRoutesOptions
+  readonly epochs?: EpochRoutesOptions
   readonly operator?: OperatorRoutesOptions
 }
 
@@ -48,6 +50,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.accounts && { accounts: options.accounts }),
     ...(options.orders && { orders: options.orders }),
     ...(options.proofs && { proofs: options.proofs }),
+    ...(options.epochs && { epochs: options.epochs }),
     ...(options.operator && { operator: options.operator }),
   })
   try {

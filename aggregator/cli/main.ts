@@ -6,6 +6,7 @@ import { InputError, XmarginError } from '../errors.ts'
 import { type CliIo, type Command, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK } from './command.ts'
 import { accountCommand } from './commands/account.ts'
 import { accountsCommand } from './commands/accounts.ts'
+import { auditCommand } from './commands/audit.ts'
 import { balancesCommand } from './commands/balances.ts'
 import { benchCommand } from './commands/bench.ts'
 import { ceremonyCommand } from './commands/ceremony.ts'
@@ -38,6 +39,7 @@ const COMMANDS: readonly Command[] = [
   withdrawCommand,
   orderCommand,
   proofCommand,
+  auditCommand,
   proverCommand,
   priceCommand,
   relayerCommand,

@@ -313,7 +313,7 @@ export async function composeService(parts: ServiceParts): Promise<RunningServic
           prices: prices.operator,
           commitEpoch: () => epochs.commitNow(),
         },
-        epochs: { epochs },
+        epochs: { epochs, signing },
       },
       accounts,
       margin,

@@ -22,9 +22,18 @@
  * that does not answer is ApiUnreachableError. Actions live one per file in
  * actions/.
  */
+
 import { type Address, getAddress } from 'viem'
+import type { MarketTableDocument } from '../epochs/market.ts'
 import { getAccount } from './actions/account.ts'
 import { type DelegateParameters, delegate } from './actions/delegate.ts'
+import {
+  type EpochOpeningView,
+  type EpochSummaryView,
+  epochMarket,
+  epochOpening,
+  listEpochs,
+} from './actions/epochs.ts'
 import { getMarkets } from './actions/markets.ts'
 import {
   type PlaceOrderOptions,
@@ -134,6 +143,12 @@ export interface XmarginClient {
   proof(id: string): Promise<ProofJob>
   /** Polls the job until it is done or failed. */
   waitForProof(id: string, options?: WaitForProofOptions): Promise<ProofJob>
+  /** Every committed epoch, oldest first (public). */
+  epochs(): Promise<EpochSummaryView[]>
+  /** An epoch's published market table (public). */
+  epochMarket(n: number): Promise<MarketTableDocument>
+  /** The account's leaf in epoch n, opened with its path (signed); undefined: none there. */
+  epochOpening(n: number): Promise<EpochOpeningView | undefined>
   /** POST /v1/admin/prices with the operator token (the local feed only). */
   setPrice(params: SetPriceParameters, options: SetPriceOptions): Promise<PriceChange>
   stream(
@@ -181,6 +196,9 @@ export function createXmarginClient(options: XmarginClientOptions): XmarginClien
     requestProof: (params) => requestProof(ctx, params),
     proof: (id) => getProof(http, id),
     waitForProof: (id, o) => waitForProof(http, id, o),
+    epochs: () => listEpochs(http),
+    epochMarket: (n) => epochMarket(http, n),
+    epochOpening: (n) => epochOpening(ctx, n),
     setPrice: (params, o) => setPrice(http, params, o),
     stream: (onMessage, o) => stream(ctx, onMessage, o),
   }

@@ -5,14 +5,18 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import { z } from '@hono/zod-openapi'
-import type { EpochRecord, EpochService } from '../../epochs/index.ts'
+import { getAddress, isAddress, isAddressEqual } from 'viem'
+import { type EpochRecord, EpochRefused, type EpochService } from '../../epochs/index.ts'
 import { hex32 } from '../../epochs/store.ts'
 import { InputError } from '../../errors.ts'
 import { errorBody } from '../errors.ts'
 import { ErrorBody } from '../schemas.ts'
+import { checkSigned, readAuth, type SigningContext } from '../signed.ts'
 
 export interface EpochRoutesOptions {
   readonly epochs: EpochService
+  /** Signed reads; without it there is no opening route (the stand-alone margin API). */
+  readonly signing?: SigningContext
 }
 
 export const DEFAULT_EPOCH_PAGE = 20
@@ -124,5 +128,61 @@ export function epochRoutes(app: OpenAPIHono, options: EpochRoutesOptions): void
     const found = await options.epochs.get(n)
     if (!found) return c.json(errorBody('unknown_epoch', `there is no epoch ${n}`, 'n'), 404)
     return c.json({ ...summary(found.record), market: found.market })
+  })
+
+  const signing = options.signing
+  if (!signing) return
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/accounts/{address}/epochs/{n}/opening',
+    summary:
+      "The account's leaf in epoch n, opened (every field, salt included) with its Merkle path: what `xmargin audit` checks against the hub's root (signed ReadAccount in X-Xmargin-Auth)",
+    request: {
+      params: z.object({
+        address: z.string().openapi({ param: { name: 'address', in: 'path' } }),
+        n: z.string().openapi({ param: { name: 'n', in: 'path' } }),
+      }),
+    },
+    responses: {
+      200: {
+        description: 'the opening: { epoch, leafIndex, leafHash, opening, siblings, stateRoot }',
+      },
+      400: json(ErrorBody, 'a bad address, n or auth, naming it'),
+      401: json(ErrorBody, 'the signature does not verify'),
+      404: json(ErrorBody, 'no such epoch, or the account has no leaf in it'),
+    },
+  })
+  app.get('/v1/accounts/:address/epochs/:n/opening', async (c) => {
+    const raw = c.req.param('address')
+    if (!isAddress(raw, { strict: false }))
+      throw new InputError(
+        'address',
+        'wrong_type',
+        `address must be an account address, got ${raw}`,
+      )
+    const address = getAddress(raw)
+    const n = epochNumber(c.req.param('n'), 'n')
+    const request = readAuth(c)
+    if (!isAddressEqual(request.message.account, address))
+      throw new InputError(
+        'auth.message.account',
+        'out_of_range',
+        `auth.message.account must be ${address}, the account in the path`,
+      )
+    await checkSigned(request, signing)
+    try {
+      const o = await options.epochs.opening(address, n)
+      return c.json({
+        epoch: Number(o.epoch),
+        leafIndex: o.leafIndex.toString(),
+        leafHash: o.leafHash.toString(),
+        opening: o.opening,
+        siblings: o.siblings.map(String),
+        stateRoot: o.stateRoot.toString(),
+      })
+    } catch (err) {
+      if (!(err instanceof EpochRefused)) throw err
+      return c.json(errorBody(err.reason, err.shortMessage, 'n'), 404)
+    }
   })
 }
