@@ -45,7 +45,8 @@ function describe(c: Contribution): string {
 function printReport(report: KeyReport, paths: { r1cs: string; ptau: string }, io: CliIo) {
   const shown = (p: string) => relative(process.cwd(), p) || p
   io.out(`circuit hash ${report.circuitHash}\n`)
-  io.out(`${report.contributions.length} contributions, ${report.parties} parties:\n`)
+  const parties = `${report.parties} ${report.parties === 1 ? 'party' : 'parties'}`
+  io.out(`${report.contributions.length} contributions, ${parties}:\n`)
   for (const c of report.contributions) io.out(describe(c))
   if (report.development) io.out(`${DEVELOPMENT_KEY_WARNING}\n`)
   else if (report.parties < 2)
