@@ -238,12 +238,12 @@ describe('xmargin up', () => {
         expect(await read<boolean>(r, 'isSolvent', [id, epoch]), r.name).toBe(true)
       }
       // the trader's audit: the opened leaf and the published table against the hub's roots
-    const audit = await runCli(['audit', ...api, '--manifest', where.manifest, '--json'])
-    expect(audit.code, audit.err).toBe(0)
-    expect(JSON.parse(audit.out).epochs).toEqual([
-      expect.objectContaining({ epoch: Number(epoch), status: 'ok', differences: [] }),
-    ])
-    // an hour later (the registries' maximum epoch age) with no newer proof: stale everywhere
+      const audit = await runCli(['audit', ...api, '--manifest', where.manifest, '--json'])
+      expect(audit.code, audit.err).toBe(0)
+      expect(JSON.parse(audit.out).epochs).toEqual([
+        expect.objectContaining({ epoch: Number(epoch), status: 'ok', differences: [] }),
+      ])
+      // an hour later (the registries' maximum epoch age) with no newer proof: stale everywhere
       for (const r of registries) {
         await r.clients.public.request({
           method: 'evm_increaseTime' as never,

@@ -97,7 +97,8 @@ describe.each(BACKENDS)('EventLog on %s', (_, open) => {
       { length: 2_500 },
       (_, i) => pad(toHex(0x10000 + i), { size: 20 }) as Address,
     )
-    many.forEach((a, i) => book.apply({ seq: BigInt(i + 1), event: credit(a, i + 1, 7n) }))
+    for (const [i, a] of many.entries())
+      book.apply({ seq: BigInt(i + 1), event: credit(a, i + 1, 7n) })
     const first = book.changes()
     expect(first.accounts).toHaveLength(2_500)
     await log.saveStates(first)
@@ -121,7 +122,8 @@ describe('the account states migration', () => {
     try {
       await migrate(db, ACCOUNT_MIGRATIONS.slice(0, 1))
       const book = new AccountBook()
-      ACCOUNTS.forEach((a, i) => book.apply({ seq: BigInt(i + 1), event: credit(a, i + 1, 3n) }))
+      for (const [i, a] of ACCOUNTS.entries())
+        book.apply({ seq: BigInt(i + 1), event: credit(a, i + 1, 3n) })
       for (const s of [{ seq: '1', accounts: [] }, book.toSnapshot()])
         await db.query('insert into account_snapshots (seq, state) values ($1, $2::jsonb)', [
           s.seq,

@@ -9,13 +9,13 @@ import { timingSafeEqual } from 'node:crypto'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { MetricSample } from '../../../relayer/metrics.ts'
 import { renderMetrics } from '../../../relayer/metrics.ts'
-import { InputError, UnauthenticatedError } from '../../errors.ts'
 import type { EpochRecord } from '../../epochs/index.ts'
+import { InputError, UnauthenticatedError } from '../../errors.ts'
 import { parseJsonText } from '../../risk/json-text.ts'
 import { errorBody } from '../errors.ts'
-import { summary } from './epochs.ts'
 import { OperatorPrice } from '../schemas.ts'
 import { zodInputError } from '../signed.ts'
+import { summary } from './epochs.ts'
 
 export interface PriceOperator {
   set(underlying: string, price: number): { price: number; previous: number; publishTime: number }
