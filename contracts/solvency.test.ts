@@ -20,6 +20,7 @@ import {
   deliverIndices,
   deposit,
   type Fixture,
+  forgedVaa,
   hubLedger,
   hubPayout,
   hubReserved,
@@ -337,6 +338,49 @@ describe('E4: one leaf per account, at the index the hub assigned', () => {
     expect(await revertOf(liquidate(fakeLiquidatable, solvent.address))).toBe('WrongLeafIndex')
   })
 
+  const publish = (accounts: `0x${string}`[], from?: Hex) =>
+    sendTransaction(f.clients(f.hub, from), {
+      address: f.hub.contracts.hub!,
+      abi: MarginHub.abi,
+      functionName: 'publishAccountIndices',
+      args: [accounts],
+    })
+
+  it("anyone may publish an account's index (the hub's own), so the operator cannot withhold one", async () => {
+    const receipt = await publish([underwater.address], keeper.key)
+    const [message] = await published(f, f.hub, receipt)
+    expect(decodePayload(message!.payload)).toMatchObject({ kind: 'accountIndices', first: 1n })
+  })
+
+  it.each([
+    ['no accounts', () => [], 'AccountIndicesCount'],
+    ['33 accounts', () => Array(33).fill(solvent.address), 'AccountIndicesCount'],
+    ['indices out of order', () => [underwater.address, solvent.address], 'NotIndexedInOrder'],
+    ['an account the hub never indexed', () => [keeper.address], 'NotIndexedInOrder'],
+  ])('publishAccountIndices refuses %s', async (_, accounts, error) => {
+    expect(await revertOf(publish(accounts() as `0x${string}`[]))).toBe(error)
+  })
+
+  it('a registry takes indices only as such, from the hub, once', async () => {
+    const vaa = await signedVaa(f, f.hub, await publish([solvent.address]))
+    const call = (functionName: 'receiveAccountIndices' | 'receiveEpochRoot', v: Hex) =>
+      sendTransaction(f.clients(f.spoke), {
+        address: f.spoke.contracts.registry,
+        abi: SolvencyRegistry.abi,
+        functionName,
+        args: [v],
+      })
+    expect(await revertOf(call('receiveEpochRoot', vaa))).toBe('UnexpectedKind')
+    await call('receiveAccountIndices', vaa)
+    expect(await revertOf(call('receiveAccountIndices', vaa))).toBe('AlreadyConsumed')
+    const stranger = forgedVaa(f.hub, keeper.address, 1n, {
+      kind: 'accountIndices',
+      first: 0n,
+      accountIdHashes: [word(1n)],
+    })
+    expect(await revertOf(call('receiveAccountIndices', stranger))).toBe('UnknownEmitter')
+  })
+
   it('naming the right index over a proof made at the wrong one fails the proof itself', async () => {
     const signals = tampered(fakeHealthy, 6, 1n)
     expect(await revertOf(verifySolvency(f.spoke, fakeHealthy, signals))).toBe('InvalidProof')
@@ -400,26 +444,46 @@ describe('E8: epochs advance by a bounded step, and attestations go stale', () =
     expect(await revertOf(registryCall(value, from))).toBe(error)
   })
 
+  /** Post epoch n with the solvent trader's leaf at its index 0, healthy or underwater; its proof. */
+  async function solventTraderAt(n: bigint, shape: 'healthy' | 'liquidatable') {
+    const { proofs } = await epochOf(
+      [
+        { accountId: BigInt(solvent.address), shape, index: 0, salt: 11n },
+        { accountId: BigInt(underwater.address), shape: 'liquidatable', index: 1, salt: 13n },
+      ],
+      n,
+    )
+    const proof = await cachedProof(proofs[0]!.input)
+    await releaseProver()
+    await postEpoch(n, word(proofs[0]!.statement.stateRoot), word(proofs[0]!.statement.marketRoot))
+    return proof
+  }
+
+  it(
+    'a later proof that the account fell below maintenance margin ends its attestation at once',
+    async () => {
+      const healthyAt6 = await solventTraderAt(6n, 'healthy')
+      await verifySolvency(f.spoke, healthyAt6)
+      const id = healthyAt6.publicSignals[5]!
+      expect(await isSolvent(f.spoke, id, 6n)).toBe(true)
+      const underwaterAt7 = await solventTraderAt(7n, 'liquidatable')
+      await verifySolvency(f.spoke, underwaterAt7)
+      expect(await isSolvent(f.spoke, id, 6n)).toBe(false)
+      expect(await isSolvent(f.spoke, id, 0n)).toBe(false)
+    },
+    CIRCUIT_WAIT_MS,
+  )
+
   it(
     'isSolvent turns false once the attestation is older than the maximum age, and proofs of that epoch are refused',
     async () => {
-      await registryCall(600n)
-      const fresh = await twoAccountEpoch(
-        { healthy: BigInt(solvent.address), liquidatable: BigInt(underwater.address) },
-        6n,
-      )
-      const proof = await cachedProof(fresh.healthy.input)
-      await releaseProver()
-      await postEpoch(
-        6n,
-        word(fresh.healthy.statement.stateRoot),
-        word(fresh.healthy.statement.marketRoot),
-      )
+      await registryCall(1_800n)
+      const proof = await solventTraderAt(8n, 'healthy')
       await verifySolvency(f.spoke, proof)
       const id = proof.publicSignals[5]!
-      expect(await isSolvent(f.spoke, id, 6n)).toBe(true)
-      await advanceTime(f, 601)
-      expect(await isSolvent(f.spoke, id, 6n)).toBe(false)
+      expect(await isSolvent(f.spoke, id, 8n)).toBe(true)
+      await advanceTime(f, 1_801)
+      expect(await isSolvent(f.spoke, id, 8n)).toBe(false)
       expect(await isSolvent(f.spoke, id, 1n)).toBe(false)
       expect(await revertOf(verifySolvency(f.spoke, proof))).toBe('EpochTooOld')
     },

@@ -8,6 +8,7 @@
  * (r = priceScanRange: ETH 0.15, BTC 0.12), IM = 1.25 * MM.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { MemoryLeafIndices } from '../aggregator/epochs/leaf-indices.ts'
 import { type TradingWorld, tradingWorld, USDC, WETH } from './helpers/trading-world.ts'
 
 const USD = (x: number) => BigInt(Math.round(x * 1e6))
@@ -199,5 +200,30 @@ describe('stale prices', () => {
         (err) => `refused:${(err as { reason?: string }).reason ?? String(err)}`,
       )
     expect(outcome).toMatch(/^refused/)
+  })
+})
+
+describe('E9: an account the hub has not indexed cannot be proven, so takes on no risk', () => {
+  it('refuses its fills until the hub gives it a leaf, then accepts them', async () => {
+    const indices = new MemoryLeafIndices()
+    const w = await tradingWorld({ leafIndices: indices })
+    try {
+      const t = await w.trader(10_000)
+      const order = {
+        trader: t,
+        venue: 'arbitrum',
+        instrument: 'ETH-PERP',
+        side: 'buy',
+        size: 1,
+        price: 3_000,
+      } as const
+      const refused = await w.fill(order)
+      expect(refused.status).toBe(422)
+      expect(refused.body.error).toMatchObject({ code: 'capacity', field: 'order.message.account' })
+      indices.credit(t.address)
+      expect((await w.fill(order)).status).toBe(200)
+    } finally {
+      await w.close()
+    }
   })
 })

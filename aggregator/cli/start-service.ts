@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
+import type { Address } from 'viem'
 import type { MetricSample } from '../../relayer/metrics.ts'
 import { type Database, openDatabase } from '../../relayer/store/database.ts'
 import { Directory } from '../accounts/directory.ts'
@@ -251,6 +252,7 @@ export async function composeService(parts: ServiceParts): Promise<RunningServic
     }, 60_000).unref()
     stops.push(async () => clearInterval(listingTimer))
     const venues = new VenueRegistry(parts.venues ?? [])
+    const hubIndices = parts.epochHub?.leafIndices
     const orders = new OrderService({
       accounts,
       margin,
@@ -259,6 +261,10 @@ export async function composeService(parts: ServiceParts): Promise<RunningServic
       listing,
       domain: parts.domain,
       now,
+      // on a real hub, an account takes risk only once the hub has given it its leaf (E9)
+      ...(hubIndices && {
+        provable: async (a: Address) => (await hubIndices.indexOf(a)) !== undefined,
+      }),
     })
     const epochs = await EpochService.open({
       db: parts.db,

@@ -13,7 +13,7 @@
  * price is the trader's protection against the venue; the venue is trusted
  * as far as its allow-listing says.
  */
-import type { Hex, TypedDataDomain } from 'viem'
+import type { Address, Hex, TypedDataDomain } from 'viem'
 import { isAddressEqual } from 'viem'
 import type { AccountState } from '../accounts/account-book.ts'
 import { emptyAccount, positionKey } from '../accounts/account-book.ts'
@@ -48,6 +48,12 @@ export interface OrderServiceOptions {
   readonly domain: TypedDataDomain
   /** Unix seconds. */
   readonly now?: () => number
+  /**
+   * Whether the hub has given the account its state-tree leaf (E4). An account
+   * without one cannot be proven, so cannot be liquidated: it may take on no
+   * risk (E9). Default: every account is.
+   */
+  readonly provable?: (account: Address) => Promise<boolean>
 }
 
 interface Hashes {
@@ -120,9 +126,11 @@ export class OrderService {
     // No lookup first: the log records a fill key once, so a resubmission is decided again,
     // finds its key taken, and answers with what the log holds under it.
     const account = s.order.message.account
+    // outside the lock: an index, once the hub gives it, never changes
+    const provable = (await this.options.provable?.(account)) ?? true
     return this.options.accounts.exclusive(account, async () => {
       try {
-        const event = this.#decide(venue, hashes, s)
+        const event = this.#decide(venue, hashes, s, provable)
         const [recorded] = await this.options.accounts.recordTrading([event])
         if (!recorded) {
           const first = await this.options.accounts.recorded(key)
@@ -194,7 +202,12 @@ export class OrderService {
   }
 
   /** The pre-trade check on the account as it is now; the fill event, or FillRefused. */
-  #decide(venue: Venue, { orderHash, executionHash }: Hashes, s: FillSubmission): TradingEvent {
+  #decide(
+    venue: Venue,
+    { orderHash, executionHash }: Hashes,
+    s: FillSubmission,
+    provable: boolean,
+  ): TradingEvent {
     const o = s.order.message
     const x = s.execution.message
     const now = this.#now()
@@ -278,6 +291,12 @@ export class OrderService {
     }
     const before = this.options.margin.figures(o.account)
     const next = this.options.margin.whatIf(portfolio)
+    if (!provable && next.maintenanceMargin > before.maintenanceMargin)
+      throw new FillRefused(
+        'capacity',
+        'order.message.account',
+        `${o.account} has no state-tree leaf yet (its first deposit has not reached the hub), so it cannot be proven and can take on no risk (E9)`,
+      )
     this.#checkPrices(before, next)
     checkMargin(before, next)
     return {

@@ -196,12 +196,7 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     }
 
     /// @inheritdoc IMarginHub
-    function publishAccountIndices(address[] calldata accounts)
-        external
-        payable
-        onlyOperator
-        returns (uint64 sequence)
-    {
+    function publishAccountIndices(address[] calldata accounts) external payable returns (uint64 sequence) {
         if (accounts.length == 0 || accounts.length > P.MAX_ACCOUNT_INDICES) {
             revert AccountIndicesCount(accounts.length);
         }
@@ -350,7 +345,11 @@ contract MarginHub is IMarginHub, WormholeReceiver, Ownable2Step, Pausable {
     /// @dev The next leaf index to `account`, on its first credit.
     function _index(address account) private {
         uint32 index = accountCount;
-        if (index >= STATE_CAPACITY) revert StateTreeFull();
+        // The deposit still reaches the ledger (and can be withdrawn): only proving waits.
+        if (index >= STATE_CAPACITY) {
+            emit AccountNotIndexed(account);
+            return;
+        }
         accountCount = index + 1;
         _leafIndexPlusOne[account] = uint64(index) + 1;
         emit AccountIndexed(account, index);

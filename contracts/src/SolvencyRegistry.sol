@@ -19,8 +19,10 @@ contract SolvencyRegistry is ISolvencyRegistry, WormholeReceiver, Ownable2Step {
     /// @dev Packed with latestEpoch: verifySolvency reads both, so the verifier costs a warm read.
     IGroth16Verifier public verifier;
 
-    /// @notice Bounds of maxEpochAge: at least a few epochs' time, at most a month.
-    uint64 public constant MIN_EPOCH_AGE = 1 minutes;
+    /// @notice Bounds of maxEpochAge: above the time a hub message takes to be signed (the
+    ///         guardians wait for the hub's finality, ~15 minutes on Ethereum) and relayed, so a
+    ///         proof can meet it; at most a month.
+    uint64 public constant MIN_EPOCH_AGE = 30 minutes;
     uint64 public constant MAX_EPOCH_AGE = 30 days;
     /// @inheritdoc ISolvencyRegistry
     uint64 public maxEpochAge = 1 hours;
@@ -65,7 +67,10 @@ contract SolvencyRegistry is ISolvencyRegistry, WormholeReceiver, Ownable2Step {
         if (address(v) == address(0)) revert VerifierNotBound();
         if (!v.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
         solvent = signals[S.COVERS_MAINTENANCE] == 1;
-        if (solvent && epoch > solventEpoch[account]) solventEpoch[account] = epoch;
+        uint64 at = solventEpoch[account];
+        // the latest word wins: a proof of insolvency at or after the attestation ends it
+        if (solvent && epoch > at) solventEpoch[account] = epoch;
+        else if (!solvent && at != 0 && epoch >= at) delete solventEpoch[account];
         emit SolvencyVerified(account, epoch, solvent, signals[S.COVERS_INITIAL] == 1);
     }
 

@@ -17,6 +17,8 @@ import { xmarginDomain } from '../../aggregator/auth/typed-data.ts'
 import { MemoryChainAdapter } from '../../aggregator/chains/memory-adapter.ts'
 import { MemoryChain } from '../../aggregator/chains/memory-chain.ts'
 import { composeService, type RunningService } from '../../aggregator/cli/start-service.ts'
+import { MemoryEpochPoster } from '../../aggregator/epochs/epoch-poster.ts'
+import type { LeafIndices } from '../../aggregator/epochs/leaf-indices.ts'
 import { silentLogger } from '../../aggregator/log.ts'
 import {
   EXECUTION_TYPES,
@@ -97,6 +99,8 @@ export async function tradingWorld(
     readonly fundingRate?: number
     readonly start?: number
     readonly maxAgeSeconds?: number
+    /** The hub's leaf indices (E4); default every account counts as indexed. */
+    readonly leafIndices?: LeafIndices
   } = {},
 ): Promise<TradingWorld> {
   let clock = options.start ?? 1_767_225_600
@@ -134,6 +138,9 @@ export async function tradingWorld(
       url: null,
     })),
     operatorToken: 'test-operator-token',
+    ...(options.leafIndices && {
+      epochHub: { leafIndices: options.leafIndices, poster: new MemoryEpochPoster() },
+    }),
   })
   const app = createApp({
     logger: silentLogger,

@@ -55,8 +55,6 @@ interface IMarginHub is IWormholeReceiver, ISolvencyProofErrors, IVerifierBindin
     error EpochStepTooLarge(uint64 latest, uint64 posted, uint64 maxStep);
     /// @notice The epoch step must lie in [1, MAX_EPOCH_STEP].
     error EpochStepOutOfRange(uint64 step);
-    /// @notice Every leaf index of the depth-20 state tree is assigned: no new account fits.
-    error StateTreeFull();
     /// @notice Account indices are published 1 to 32 at a time.
     error AccountIndicesCount(uint256 count);
     /// @notice The account at `position` has no leaf index, or not the one after its predecessor's.
@@ -82,6 +80,10 @@ interface IMarginHub is IWormholeReceiver, ISolvencyProofErrors, IVerifierBindin
     event OperatorChanged(address indexed operator);
     /// @notice The account's first credit gave it this state-tree leaf index (E4), for good.
     event AccountIndexed(address indexed account, uint64 index);
+    /// @notice Every leaf index of the depth-20 state tree is taken: the account's deposit is on
+    ///         the ledger (and withdrawable), but it has no leaf, so it cannot be proven; the
+    ///         aggregator admits no risk for an account without an index (E9).
+    event AccountNotIndexed(address indexed account);
     /// @notice Indices first..first+count-1 were published for the registries (as accountIdHashes).
     event AccountIndicesPublished(uint64 first, uint256 count, uint64 sequence);
     event MaxEpochStepChanged(uint64 step);
@@ -175,8 +177,9 @@ interface IMarginHub is IWormholeReceiver, ISolvencyProofErrors, IVerifierBindin
     ) external payable returns (uint64 sequence);
 
     /// @notice Publish the leaf indices of `accounts` (1 to 32, with consecutive indices, in
-    ///         order) as accountIdHashes for every registry (operator only; msg.value must equal
-    ///         messageFee()). The indices are the hub's own: the operator chooses only which.
+    ///         order) as accountIdHashes for every registry (anyone: msg.value must equal
+    ///         messageFee()). The indices and hashes are the hub's own, so no caller can forge
+    ///         one, and a trader whose index the operator never publishes can publish it.
     function publishAccountIndices(address[] calldata accounts) external payable returns (uint64 sequence);
 
     /// @notice The account's state-tree leaf index, assigned on its first credit (E4).

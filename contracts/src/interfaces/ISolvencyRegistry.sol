@@ -58,7 +58,9 @@ interface ISolvencyRegistry is IWormholeReceiver, ISolvencyProofErrors, IVerifie
     function verifySolvency(SolvencyProof calldata proof, uint256[7] calldata signals) external returns (bool solvent);
 
     /// @notice Whether the account proved solvent at `minEpoch` or later, in an epoch not older
-    ///         than maxEpochAge now (E8): an attestation goes stale when no newer epoch proves it.
+    ///         than maxEpochAge now (E8): an attestation goes stale when no newer epoch proves it,
+    ///         and ends at once when a valid proof shows the account below maintenance margin at
+    ///         that epoch or a later one. Protocols should pass the latest epoch as minEpoch.
     function isSolvent(bytes32 accountIdHash, uint64 minEpoch) external view returns (bool);
 
     /// @notice The latest epoch at which the account proved solvent (0: never).
