@@ -23,9 +23,12 @@ export class MemoryAccounts implements EpochAccounts {
     return this.#portfolios.get(account.toLowerCase())?.portfolio
   }
 
-  *heldInstruments(): Iterable<Instrument> {
+  /** Each instrument object once (as the service's source gives each id once). */
+  heldInstruments(): Iterable<Instrument> {
+    const held = new Set<Instrument>()
     for (const { portfolio } of this.#portfolios.values())
-      for (const p of portfolio.positions) yield p.instrument
+      for (const p of portfolio.positions) held.add(p.instrument)
+    return held
   }
 
   subscribe(listener: (account: Address) => void): () => void {
