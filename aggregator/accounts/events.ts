@@ -189,6 +189,22 @@ export type AccountEvent =
 export type EventKind = AccountEvent['kind']
 
 /** The fact an event records, unique across the log. */
+/**
+ * The events that change what an account holds (collateral, cash, positions),
+ * and so its margin and its state-tree leaf; the others (statuses, refusals,
+ * delegations, approvals) change neither.
+ */
+export const CHANGES_HOLDINGS: ReadonlySet<AccountEvent['kind']> = new Set([
+  'credit',
+  'payout',
+  'payout_refused',
+  'withdrawal_requested',
+  'withdrawal_rejected',
+  'fill',
+  'funding',
+  'settlement',
+])
+
 export function naturalKey(e: AccountEvent): string {
   switch (e.kind) {
     case 'credit':

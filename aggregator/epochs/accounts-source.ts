@@ -5,7 +5,7 @@
  * An interface so the benchmark can commit a synthetic book without a log.
  */
 import type { Address } from 'viem'
-import type { AccountEvent } from '../accounts/events.ts'
+import { CHANGES_HOLDINGS } from '../accounts/events.ts'
 import type { AccountService } from '../accounts/index.ts'
 import { portfolioOf } from '../accounts/portfolio.ts'
 import { parseInstrumentId } from '../risk/instrument-id.ts'
@@ -20,18 +20,6 @@ export interface EpochAccounts {
   /** `listener` hears each account whose portfolio may have changed; returns the unsubscribe. */
   subscribe(listener: (account: Address) => void): () => void
 }
-
-/** Events that change what an account holds (the margin book's list): only these can change a leaf. */
-const CHANGES_LEAF: ReadonlySet<AccountEvent['kind']> = new Set([
-  'credit',
-  'payout',
-  'payout_refused',
-  'withdrawal_requested',
-  'withdrawal_rejected',
-  'fill',
-  'funding',
-  'settlement',
-])
 
 export function serviceAccounts(accounts: AccountService): EpochAccounts {
   return {
@@ -50,7 +38,7 @@ export function serviceAccounts(accounts: AccountService): EpochAccounts {
     },
     subscribe: (listener) =>
       accounts.subscribe((r, state) => {
-        if (CHANGES_LEAF.has(r.event.kind)) listener(state.account)
+        if (CHANGES_HOLDINGS.has(r.event.kind)) listener(state.account)
       }),
   }
 }

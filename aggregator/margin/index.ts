@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Address } from 'viem'
 import type { AccountState } from '../accounts/account-book.ts'
-import type { AccountEvent, MarginMoment, Recorded } from '../accounts/events.ts'
+import { CHANGES_HOLDINGS, type MarginMoment, type Recorded } from '../accounts/events.ts'
 import type { AccountService, TradingEvent } from '../accounts/index.ts'
 import type { MarketSource } from '../accounts/market-source.ts'
 import { portfolioOf } from '../accounts/portfolio.ts'
@@ -41,18 +41,6 @@ export interface MarginServiceOptions {
   /** How long start waits for every underlying's first price (an external feed may be slow). */
   readonly firstPriceTimeoutMs?: number
 }
-
-/** Events that change what an account holds, and so its margin. */
-const CHANGES_PORTFOLIO: ReadonlySet<AccountEvent['kind']> = new Set([
-  'credit',
-  'payout',
-  'payout_refused',
-  'withdrawal_requested',
-  'withdrawal_rejected',
-  'fill',
-  'funding',
-  'settlement',
-])
 
 export class MarginService {
   readonly params: RiskParams
@@ -175,7 +163,7 @@ export class MarginService {
 
   #onAccount(r: Recorded, state: AccountState): void {
     this.#lifecycle.observe(r.event, state)
-    if (!CHANGES_PORTFOLIO.has(r.event.kind)) return
+    if (!CHANGES_HOLDINGS.has(r.event.kind)) return
     const i = this.#load(state)
     const status = this.#engine.status(i)
     if (status !== this.#told[i])
