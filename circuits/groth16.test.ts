@@ -8,6 +8,7 @@ import { CIRCUIT_FILES, requireCircuits } from './build.ts'
 import { type ProvingKey, ProvingKeyError, proveGroth16, readProvingKey } from './groth16.ts'
 import { FIELD } from './poseidon.ts'
 import { calculateWitness, releaseProver, SIGNAL_NAMES, verify } from './prover.ts'
+import { wtnsFile } from './wtns-file.ts'
 
 let file: Uint8Array
 let key: ProvingKey
@@ -29,28 +30,6 @@ beforeAll(async () => {
   witness = await calculateWitness(input)
 }, 120_000)
 afterAll(releaseProver)
-
-/** snarkjs's witness file: "wtns", version 2, a header section (field size, prime, count) and the values. */
-function wtnsFile(w: readonly bigint[]): Uint8Array {
-  const out = new Uint8Array(12 + 12 + 40 + 12 + 32 * w.length)
-  const view = new DataView(out.buffer)
-  out.set(new TextEncoder().encode('wtns'))
-  view.setUint32(4, 2, true)
-  view.setUint32(8, 2, true)
-  const u256 = (at: number, x: bigint) => {
-    for (let i = 0; i < 4; i++)
-      view.setBigUint64(at + 8 * i, (x >> BigInt(64 * i)) & 0xffffffffffffffffn, true)
-  }
-  view.setUint32(12, 1, true)
-  view.setBigUint64(16, 40n, true)
-  view.setUint32(24, 32, true)
-  u256(28, FIELD)
-  view.setUint32(60, w.length, true)
-  view.setUint32(64, 2, true)
-  view.setBigUint64(68, BigInt(32 * w.length), true)
-  for (const [i, x] of w.entries()) u256(76 + 32 * i, x)
-  return out
-}
 
 // Both provers take a witness and the key; each one's proof must verify.
 const provers = [

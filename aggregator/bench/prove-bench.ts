@@ -13,9 +13,9 @@ import * as snarkjs from 'snarkjs'
 import { encodeFunctionData } from 'viem'
 import { prepareAccountProof } from '../../circuits/account-proof.ts'
 import { CIRCUIT_FILES, readCircuitInfo, requireCircuits } from '../../circuits/build.ts'
-import { FIELD } from '../../circuits/poseidon.ts'
 import { solidityCall } from '../../circuits/proof-file.ts'
 import { calculateWitness, prove, releaseProver, verify } from '../../circuits/prover.ts'
+import { wtnsFile } from '../../circuits/wtns-file.ts'
 import { verifierArtifact } from '../../contracts/verifier-artifact.ts'
 import { chainClients, deployContract } from '../chain/clients.ts'
 import { freePort, startAnvil } from '../devnet/anvil.ts'
@@ -111,28 +111,6 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now()
   const value = await f()
   return [value, performance.now() - started]
-}
-
-/** snarkjs's witness file: "wtns", version 2, a header section (field size, prime, count) and the values. */
-function wtnsFile(w: readonly bigint[]): Uint8Array {
-  const out = new Uint8Array(12 + 12 + 40 + 12 + 32 * w.length)
-  const view = new DataView(out.buffer)
-  out.set(new TextEncoder().encode('wtns'))
-  view.setUint32(4, 2, true)
-  view.setUint32(8, 2, true)
-  const u256 = (at: number, x: bigint) => {
-    for (let i = 0; i < 4; i++)
-      view.setBigUint64(at + 8 * i, (x >> BigInt(64 * i)) & 0xffffffffffffffffn, true)
-  }
-  view.setUint32(12, 1, true)
-  view.setBigUint64(16, 40n, true)
-  view.setUint32(24, 32, true)
-  u256(28, FIELD)
-  view.setUint32(60, w.length, true)
-  view.setUint32(64, 2, true)
-  view.setBigUint64(68, BigInt(32 * w.length), true)
-  for (const [i, x] of w.entries()) u256(76 + 32 * i, x)
-  return out
 }
 
 async function verifierGas([proof, signals]: ReturnType<typeof solidityCall>): Promise<number> {
