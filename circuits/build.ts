@@ -138,17 +138,18 @@ export function readCircuitInfo(): CircuitInfo | undefined {
     : undefined
 }
 
-/** circom2 to r1cs, wasm and sym in `work`; its errors (ANSI-coloured) become plain details. */
-async function compileCircuit(work: string): Promise<void> {
+/** circom2 --O2 to `outputs` in `work`; its errors (ANSI-coloured) become plain details. */
+export async function compileCircuit(
+  work: string,
+  outputs: readonly ('r1cs' | 'wasm' | 'sym')[] = ['r1cs', 'wasm', 'sym'],
+): Promise<void> {
   try {
     await promisify(execFile)(
       process.execPath,
       [
         join(MODULES, 'circom2/cli.js'),
         'circuits/solvency.circom',
-        '--r1cs',
-        '--wasm',
-        '--sym',
+        ...outputs.map((o) => `--${o}`),
         '--O2',
         '-l',
         'node_modules',

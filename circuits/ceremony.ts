@@ -10,16 +10,14 @@
  * contribution, the build's own, and a beacon derived from the build's
  * inputs: a development key, which `verifyKey` names as such.
  */
-import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync } from 'node:fs'
 import { open, rename, rm } from 'node:fs/promises'
-import { join, relative, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify, stripVTControlCharacters } from 'node:util'
 import * as snarkjs from 'snarkjs'
 import { InputError, XmarginError } from '../aggregator/errors.ts'
-import { CIRCUIT_BUILD_DIR, checkPtau, readCircuitInfo } from './build.ts'
+import { CIRCUIT_BUILD_DIR, checkPtau, compileCircuit, readCircuitInfo } from './build.ts'
 
 // ---------------------------------------------------------------- types
 
@@ -96,7 +94,6 @@ const BEACON_BYTES = { min: 16, max: 255 } as const
 const NAME_MAX_BYTES = 64
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const MODULES = join(ROOT, 'node_modules')
 const DEFAULT_PTAU = join(ROOT, '../shared/ptau/dev_16.ptau')
 /** Where a verification compiles the circuit when no r1cs is given (the build keeps none). */
 const R1CS_CACHE = join(ROOT, '.cache/ceremony-r1cs')
@@ -417,28 +414,6 @@ export async function defaultR1cs(log: (line: string) => void = () => {}): Promi
   if (existsSync(kept)) return kept
   mkdirSync(R1CS_CACHE, { recursive: true })
   log('compiling circuits/solvency.circom for its r1cs (circom2 --O2)')
-  try {
-    await promisify(execFile)(
-      process.execPath,
-      [
-        join(MODULES, 'circom2/cli.js'),
-        'circuits/solvency.circom',
-        '--r1cs',
-        '--O2',
-        '-l',
-        'node_modules',
-        '-o',
-        relative(ROOT, R1CS_CACHE),
-      ],
-      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
-    )
-  } catch (cause) {
-    const stderr = String((cause as { stderr?: string }).stderr ?? cause)
-    throw new XmarginError('circom2 could not compile circuits/solvency.circom', {
-      code: 'build_failed',
-      details: stripVTControlCharacters(stderr).trim().slice(-2000),
-      cause,
-    })
-  }
+  await compileCircuit(R1CS_CACHE, ['r1cs'])
   return join(R1CS_CACHE, 'solvency.r1cs')
 }
