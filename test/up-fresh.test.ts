@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SPEC_EXAMPLE_DIR } from './helpers/documents.ts'
 import { DEV_PTAU, freshCopy } from './helpers/fresh-copy.ts'
+import { UP_ON_ANY_PORTS } from './helpers/run-cli.ts'
 
 const env = { ...process.env, LOG_LEVEL: 'warn', XMARGIN_PTAU: DEV_PTAU }
 let dir: string
@@ -34,19 +35,7 @@ beforeAll(() => {
   dir = freshCopy()
   expect(existsSync(join(dir, 'build'))).toBe(false)
   started = Date.now()
-  const ports = [
-    '--port',
-    '0',
-    '--guardian-port',
-    '0',
-    '--relayer-port',
-    '0',
-    '--api-port',
-    '0',
-    '--venue-port',
-    '0',
-  ]
-  up = spawn(process.execPath, ['aggregator/cli/bin.js', 'up', ...ports, '--json'], {
+  up = spawn(process.execPath, ['aggregator/cli/bin.js', 'up', ...UP_ON_ANY_PORTS, '--json'], {
     cwd: dir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,7 +16,7 @@ import { poseidonHasher } from '../circuits/poseidon.ts'
 import { type ProofFile, solidityCall } from '../circuits/proof-file.ts'
 import { CIRCUIT_WAIT_MS, circuitsReady } from './helpers/circuits.ts'
 import { trader } from './helpers/devnet-fixture.ts'
-import { BIN, runCli } from './helpers/run-cli.ts'
+import { BIN, runCli, UP_ON_ANY_PORTS } from './helpers/run-cli.ts'
 
 interface Where {
   manifest: string
@@ -33,23 +33,11 @@ let dir: string
 /** `xmargin up` on the test's data directory, and where it says each part is. */
 async function up(extra: string[] = []): Promise<{ child: ChildProcess; where: Where }> {
   const manifest = join(dir, 'devnet.json')
-  const ports = [
-    '--port',
-    '0',
-    '--guardian-port',
-    '0',
-    '--relayer-port',
-    '0',
-    '--api-port',
-    '0',
-    '--venue-port',
-    '0',
-  ]
   // epochs only when the test asks (POST /v1/admin/epochs), so none supersedes its proof
   const data = ['--data', join(dir, 'data'), '--epoch-seconds', '0', ...extra]
   const proc = spawn(
     process.execPath,
-    [BIN, 'up', ...ports, '--manifest', manifest, ...data, '--json'],
+    [BIN, 'up', ...UP_ON_ANY_PORTS, '--manifest', manifest, ...data, '--json'],
     {
       stdio: ['ignore', 'pipe', 'ignore'],
       env: { ...process.env, LOG_LEVEL: 'warn' },
