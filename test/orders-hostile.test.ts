@@ -88,18 +88,14 @@ describe('the venue fee is not signed by the trader and not bounded', () => {
 
   it('refuses a fee that bankrupts a restricted account on a reducing fill', async () => {
     const t = await trader(10_000)
-    expect(
-      (
-        await world.fill({
-          trader: t,
-          venue: 'arbitrum',
-          instrument: 'BTC-PERP',
-          side: 'buy',
-          size: 0.5,
-          price: 90_000,
-        })
-      ).status,
-    ).toBe(200)
+    await world.accepted({
+      trader: t,
+      venue: 'arbitrum',
+      instrument: 'BTC-PERP',
+      side: 'buy',
+      size: 0.5,
+      price: 90_000,
+    })
     await setPrice('BTC', 81_000)
     const { status, body } = await world.fill({
       trader: t,
@@ -142,18 +138,14 @@ describe('stale prices', () => {
       ['ETH-PERP', 'buy'],
       [future.id, 'sell'],
     ] as const)
-      expect(
-        (
-          await world.fill({
-            trader: t,
-            venue: 'arbitrum',
-            instrument,
-            side,
-            size: 5,
-            price: 3_000,
-          })
-        ).status,
-      ).toBe(200)
+      await world.accepted({
+        trader: t,
+        venue: 'arbitrum',
+        instrument,
+        side,
+        size: 5,
+        price: 3_000,
+      })
     expect(world.margin.figures(t.address).maintenanceMargin).toBeCloseTo(0, 6)
     await staleExcept()
     expect(world.prices.current('ETH')?.status).toBe('stale')
@@ -171,18 +163,14 @@ describe('stale prices', () => {
 
   it('refuses a withdrawal (E7) while a held position is priced on a stale price', async () => {
     const t = await trader(10_000)
-    expect(
-      (
-        await world.fill({
-          trader: t,
-          venue: 'arbitrum',
-          instrument: 'ETH-PERP',
-          side: 'buy',
-          size: 10,
-          price: 3_000,
-        })
-      ).status,
-    ).toBe(200)
+    await world.accepted({
+      trader: t,
+      venue: 'arbitrum',
+      instrument: 'ETH-PERP',
+      side: 'buy',
+      size: 10,
+      price: 3_000,
+    })
     await staleExcept('BTC')
     expect(world.prices.current('ETH')?.status).toBe('stale')
     // IM 5,625 at the last good 3,000: 4,000 USDC is "free" only on that stale price.

@@ -87,18 +87,14 @@ describe('the pre-trade check', () => {
 
   it('nets a long perp on one chain against a short on another to zero margin', async () => {
     const t = await trader(10_000)
-    expect(
-      (
-        await world.fill({
-          trader: t,
-          venue: 'arbitrum',
-          instrument: 'ETH-PERP',
-          side: 'buy',
-          size: 5,
-          price: 3000,
-        })
-      ).status,
-    ).toBe(200)
+    await world.accepted({
+      trader: t,
+      venue: 'arbitrum',
+      instrument: 'ETH-PERP',
+      side: 'buy',
+      size: 5,
+      price: 3000,
+    })
     const { status, body } = await world.fill({
       trader: t,
       venue: 'base',
@@ -118,18 +114,14 @@ describe('the pre-trade check', () => {
 
   it('accepts a risk-reducing fill for a restricted account, refuses a risk-increasing one', async () => {
     const t = await trader(10_000)
-    expect(
-      (
-        await world.fill({
-          trader: t,
-          venue: 'arbitrum',
-          instrument: 'BTC-PERP',
-          side: 'buy',
-          size: 0.5,
-          price: 90_000,
-        })
-      ).status,
-    ).toBe(200)
+    await world.accepted({
+      trader: t,
+      venue: 'arbitrum',
+      instrument: 'BTC-PERP',
+      side: 'buy',
+      size: 0.5,
+      price: 90_000,
+    })
     // BTC 90,000 -> 85,500: equity 10,000 - 2,250 = 7,750; MM = 0.12 * 0.5 * 85,500 = 5,130; IM 6,412.5: healthy.
     // BTC -> 81,000: equity 5,500; MM 4,860; IM 6,075: restricted.
     await setPrice('BTC', 81_000)
@@ -359,18 +351,14 @@ describe('refusals before the check', () => {
 describe('prices', () => {
   it('a stale price blocks risk-increasing fills only', async () => {
     const t = await trader(10_000)
-    expect(
-      (
-        await world.fill({
-          trader: t,
-          venue: 'arbitrum',
-          instrument: 'ETH-PERP',
-          side: 'buy',
-          size: 2,
-          price: 3000,
-        })
-      ).status,
-    ).toBe(200)
+    await world.accepted({
+      trader: t,
+      venue: 'arbitrum',
+      instrument: 'ETH-PERP',
+      side: 'buy',
+      size: 2,
+      price: 3000,
+    })
     world.advance(120)
     world.prices.checkNow()
     const markets = (await (await world.app.request('/v1/markets')).json()) as any

@@ -29,30 +29,22 @@ describe('funding', () => {
     const long = trader(1)
     const short = trader(2)
     for (const t of [long, short]) await world.deposit('arbitrum', t.address, USDC, 10_000_000_000n)
-    expect(
-      (
-        await world.fill({
-          trader: long,
-          venue: 'arbitrum',
-          instrument: 'ETH-PERP',
-          side: 'buy',
-          size: 2,
-          price: 3000,
-        })
-      ).status,
-    ).toBe(200)
-    expect(
-      (
-        await world.fill({
-          trader: short,
-          venue: 'base',
-          instrument: 'ETH-PERP',
-          side: 'sell',
-          size: 3,
-          price: 3000,
-        })
-      ).status,
-    ).toBe(200)
+    await world.accepted({
+      trader: long,
+      venue: 'arbitrum',
+      instrument: 'ETH-PERP',
+      side: 'buy',
+      size: 2,
+      price: 3000,
+    })
+    await world.accepted({
+      trader: short,
+      venue: 'base',
+      instrument: 'ETH-PERP',
+      side: 'sell',
+      size: 3,
+      price: 3000,
+    })
     const paid = world.next(kind('funding', long.address))
     const received = world.next(kind('funding', short.address))
     world.advance(3_600)
@@ -81,31 +73,23 @@ describe('expiry', () => {
         i.type === 'call' &&
         i.expiry === future.expiry,
     )
-    expect(
-      (
-        await world.fill({
-          trader: t,
-          venue: 'arbitrum',
-          instrument: future.id,
-          side: 'buy',
-          size: 2,
-          price: 3000,
-        })
-      ).status,
-    ).toBe(200)
+    await world.accepted({
+      trader: t,
+      venue: 'arbitrum',
+      instrument: future.id,
+      side: 'buy',
+      size: 2,
+      price: 3000,
+    })
     const premium = 150
-    expect(
-      (
-        await world.fill({
-          trader: t,
-          venue: 'base',
-          instrument: call.id,
-          side: 'sell',
-          size: 1,
-          price: premium,
-        })
-      ).status,
-    ).toBe(200)
+    await world.accepted({
+      trader: t,
+      venue: 'base',
+      instrument: call.id,
+      side: 'sell',
+      size: 1,
+      price: premium,
+    })
     const cashBefore = world.accounts.stateOf(t.address)!.cash
     expect(cashBefore).toBeCloseTo(premium, 9)
     const settled = [

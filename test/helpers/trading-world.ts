@@ -8,6 +8,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import { type Address, hashTypedData, type LocalAccount } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { expect } from 'vitest'
 import { Directory } from '../../aggregator/accounts/directory.ts'
 import type { AccountEvent, Recorded } from '../../aggregator/accounts/events.ts'
 import { MemoryHub } from '../../aggregator/accounts/memory-hub.ts'
@@ -84,6 +85,8 @@ export interface TradingWorld extends RunningService {
   fillBody(r: FillRequest): Promise<unknown>
   /** POST /v1/fills; the status and the JSON body. */
   fill(r: FillRequest): Promise<{ status: number; body: any }>
+  /** A fill the test needs accepted: fails the test unless it is (200); the body. */
+  accepted(r: FillRequest): Promise<any>
   post(body: unknown): Promise<{ status: number; body: any }>
   /** The operator sets a price (POST /v1/admin/prices); resolves once the book recorded what it changed. */
   setPrice(underlying: string, price: number): Promise<void>
@@ -245,6 +248,11 @@ export async function tradingWorld(
     },
     fillBody,
     fill: async (r) => post(await fillBody(r)),
+    accepted: async (r) => {
+      const { status, body } = await post(await fillBody(r))
+      expect(status, JSON.stringify(body)).toBe(200)
+      return body
+    },
     async setPrice(underlying, price) {
       const res = await app.request('/v1/admin/prices', {
         method: 'POST',
