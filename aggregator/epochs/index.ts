@@ -410,12 +410,15 @@ export class EpochService {
     ])
     this.#tree.setMany(changes.map((c) => [Number(c.leafIndex), c.leafHash]))
     const stateRoot = this.#tree.root
-    const fresh = changes.filter((c) => !this.#leaves.has(c.account.toLowerCase())).length
+    // accounts in the tree for the first time: counted, and their indices published
+    const fresh = changes
+      .filter((c) => !this.#leaves.has(c.account.toLowerCase()))
+      .map((c) => ({ account: c.account, index: c.leafIndex }))
     const base = {
       number,
       stateRoot,
       marketRoot: table.marketRoot,
-      accountCount: this.#leaves.size + fresh,
+      accountCount: this.#leaves.size + fresh.length,
       unindexedCount: unindexed.size,
     }
     try {
@@ -426,11 +429,8 @@ export class EpochService {
     }
     // The registries learn new accounts' indices before the epoch that first holds them
     // (E4); a failure here is retried with the next epoch and does not hold this one back.
-    const indexed = changes
-      .filter((c) => !this.#leaves.has(c.account.toLowerCase()))
-      .map((c) => ({ account: c.account, index: c.leafIndex }))
     await this.options.poster
-      .publishIndices?.(indexed)
+      .publishIndices?.(fresh)
       .catch((err) =>
         this.options.logger.warn({ err, epoch: number }, 'publishing account indices failed'),
       )
