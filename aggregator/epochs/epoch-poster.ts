@@ -3,7 +3,8 @@
  * relayer to carry to every chain's registry. The hub takes only the next
  * number (latest + 1, EpochNotIncreasing otherwise) and only from the operator.
  */
-import { type Address, type Hex, pad, parseAbi, toHex } from 'viem'
+import { type Address, type Hex, pad, toHex } from 'viem'
+import { MarginHub, WormholeImplementation } from '../../build/contracts/artifacts.ts'
 import { type ChainClients, revertName } from '../chain/clients.ts'
 import { XmarginError } from '../errors.ts'
 
@@ -67,17 +68,6 @@ export class MemoryEpochPoster implements EpochPoster {
   }
 }
 
-const HUB_EPOCH_ABI = parseAbi([
-  'function latestEpoch() external view returns (uint64)',
-  'function publishAccountIndices(address[] accounts) external payable returns (uint64 sequence)',
-  'event AccountIndicesPublished(uint64 first, uint256 count, uint64 sequence)',
-  'function postEpoch(uint64 epoch, bytes32 stateRoot, bytes32 marketRoot) external payable returns (uint64 sequence)',
-  'error NotOperator(address caller)',
-  'error EpochNotIncreasing(uint64 latest, uint64 posted)',
-  'error EpochStepTooLarge(uint64 latest, uint64 posted, uint64 maxStep)',
-])
-const MESSAGE_FEE_ABI = parseAbi(['function messageFee() external view returns (uint256)'])
-
 const bytes32 = (x: bigint): Hex => pad(toHex(x), { size: 32 })
 
 /** The hub takes at most this many accounts' indices per message. */
@@ -128,7 +118,7 @@ export class HubEpochPoster implements EpochPoster {
     if (this.#published) return this.#published
     const logs = await this.clients.public.getContractEvents({
       address: this.hub,
-      abi: HUB_EPOCH_ABI,
+      abi: MarginHub.abi,
       eventName: 'AccountIndicesPublished',
       fromBlock: 0n,
     })
@@ -147,14 +137,14 @@ export class HubEpochPoster implements EpochPoster {
   ): Promise<Hex> {
     const value = await this.clients.public.readContract({
       address: this.wormhole,
-      abi: MESSAGE_FEE_ABI,
+      abi: WormholeImplementation.abi,
       functionName: 'messageFee',
     })
     let request: unknown
     try {
       ;({ request } = await this.clients.public.simulateContract({
         address: this.hub,
-        abi: HUB_EPOCH_ABI,
+        abi: MarginHub.abi,
         functionName,
         args: args as never,
         value,
@@ -172,7 +162,7 @@ export class HubEpochPoster implements EpochPoster {
   latestEpoch(): Promise<bigint> {
     return this.clients.public.readContract({
       address: this.hub,
-      abi: HUB_EPOCH_ABI,
+      abi: MarginHub.abi,
       functionName: 'latestEpoch',
     })
   }

@@ -4,7 +4,8 @@
  * never picks an index itself, so it cannot give an account two leaves or
  * two accounts one; a proof names the index and the hub checks it.
  */
-import { type Address, parseAbi } from 'viem'
+import type { Address } from 'viem'
+import { MarginHub } from '../../build/contracts/artifacts.ts'
 import type { ChainClients } from '../chain/clients.ts'
 
 export interface LeafIndices {
@@ -46,12 +47,6 @@ export class MemoryLeafIndices implements LeafIndices {
   }
 }
 
-/** MarginHub's view of its assignment (the lead's leafIndexOf, written here ahead of its artifact). */
-export const LEAF_INDEX_ABI = parseAbi([
-  'function leafIndexOf(address account) external view returns (bool assigned, uint64 index)',
-  'event AccountIndexed(address indexed account, uint64 index)',
-])
-
 /**
  * Reads the hub. An index, once assigned, never changes, so it is asked
  * for once per account; accounts not indexed yet are asked again each epoch.
@@ -70,7 +65,7 @@ export class HubLeafIndices implements LeafIndices {
     if (known !== undefined) return known
     const [assigned, index] = await this.clients.public.readContract({
       address: this.hub,
-      abi: LEAF_INDEX_ABI,
+      abi: MarginHub.abi,
       functionName: 'leafIndexOf',
       args: [account],
     })
